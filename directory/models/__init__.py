@@ -1,0 +1,54 @@
+"""SQLAlchemy models for the directory, aligned with Open Referral HSDS 3.
+
+Import models from here: it also makes sure every table is registered on `Base.metadata`.
+"""
+
+from directory.models.gazetteer import Place, Postcode, PostcodeArea
+from directory.models.history import ChangeLog, ServiceVersion, Verification
+from directory.models.location import Location
+from directory.models.organization import Organization, OrganizationIdentifier
+from directory.models.provenance import (
+    FieldConflict,
+    ImportRun,
+    QuarantinedRecord,
+    Source,
+    SourceRecord,
+)
+from directory.models.schedule import Schedule
+from directory.models.service import (
+    Contact,
+    CostOption,
+    Language,
+    Service,
+    ServiceArea,
+    ServiceAtLocation,
+    service_taxonomy,
+)
+from directory.models.taxonomy import Taxonomy, TaxonomyTerm
+
+__all__ = [
+    "ChangeLog",
+    "Contact",
+    "CostOption",
+    "FieldConflict",
+    "ImportRun",
+    "Language",
+    "Location",
+    "Organization",
+    "OrganizationIdentifier",
+    "Place",
+    "Postcode",
+    "PostcodeArea",
+    "QuarantinedRecord",
+    "Schedule",
+    "Service",
+    "ServiceArea",
+    "ServiceAtLocation",
+    "ServiceVersion",
+    "Source",
+    "SourceRecord",
+    "Taxonomy",
+    "TaxonomyTerm",
+    "Verification",
+    "service_taxonomy",
+]
