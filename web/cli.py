@@ -39,8 +39,10 @@ def main(ctx: click.Context) -> None:
 
 def _register() -> None:
     from directory.commands import register as register_directory
+    from importers.commands import register as register_importers
 
     register_directory(main)
+    register_importers(main)
 
 
 _register()
