@@ -100,6 +100,9 @@ def parse_item(item, scope: str = "") -> list:
         return [Rejected(None, "The feed item is not a JSON object.", item)]
     warnings: list[str] = []
     modified = modified_of(item, warnings)
+    if "data" not in item and "state" not in item and ("@type" in item or "type" in item):
+        warnings.append("The item had no RPDE envelope (state, id, modified, data); read it as the data.")
+        item = {"data": item}
     data = normalise_keys(item.get("data")) if isinstance(item.get("data"), dict) else None
     rpde_id = _text(item.get("id")) or _text(item.get("@id")) or (_text(data.get("@id")) if data else None)
     state = item.get("state") or ("updated" if data else None)
@@ -137,7 +140,6 @@ def _occurrence(data: dict, alias: str, modified, item, warnings) -> list:
         listing = _listing(merged, parent_id, modified, item, warnings, key=parent_id)
         if isinstance(listing, Rejected):
             return [listing]
-        listing.schedules_from_occurrences = not listing.schedules
         occ_id = _text(data.get("@id")) or alias
         return [listing, Occurrence(occ_id, parent_id, byday, opens, closes, modified, item, alias)]
     parent_id = _text(parent)
@@ -191,6 +193,8 @@ def _listing(data: dict, alias: str, modified, item, warnings, key: str | None =
             rec.schedules = [single]
     if _type(data) == "OnDemandEvent":
         rec.delivery_modes = ["online"]
+    # No times of its own: its sessions (in this or a split feed) will say when it runs.
+    rec.schedules_from_occurrences = not rec.schedules
     return rec
 
 
