@@ -112,6 +112,7 @@ class ServiceRecord:
     gender: str = "any"
     accessibility: list[str] = field(default_factory=list)
     delivery_modes: list[str] = field(default_factory=lambda: ["in_person"])
+    referral_routes: list[str] = field(default_factory=lambda: ["self"])
     languages: list[tuple[str, str | None]] = field(default_factory=list)  # name, ISO code
     contacts: list[tuple[str | None, str | None, str | None, str | None]] = field(default_factory=list)
     terms: list[TermRef] = field(default_factory=list)
@@ -164,6 +165,11 @@ class Rejected:
     source_id: str | None
     reason: str
     raw: Any = None
+
+
+def ContactTuple(name=None, title=None, email=None, phone=None) -> tuple:  # noqa: N802
+    """A contact as the writer stores it: (name, title, email, phone)."""
+    return (name, title, email, phone)
 
 
 Item = ServiceRecord | Occurrence | Deletion | Rejected

@@ -47,7 +47,7 @@ from importers.validate import check_record
 
 SERVICE_FIELDS = (
     "name", "alternate_name", "description", "url", "email", "phone", "status", "minimum_age",
-    "maximum_age", "gender", "accessibility", "delivery_modes", "eligibility_description",
+    "maximum_age", "gender", "accessibility", "delivery_modes", "referral_routes", "eligibility_description",
     "fees_description", "application_process", "assured_date", "assurer_email",
 )
 LOCATION_FIELDS = (
