@@ -23,5 +23,8 @@ def import_group() -> None:
 
 def register(group: click.Group) -> None:
     """Add the directory's commands to the `wayfinder` group."""
+    from directory.taxonomy_commands import taxonomy_group
+
     group.add_command(init_db_command)
     group.add_command(import_group)
+    group.add_command(taxonomy_group)
