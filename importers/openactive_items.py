@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from directory.taxonomy import ACTIVITY_LIST
+
 from importers.openactive_schedule import (
     epoch_millis, local_pattern, one_off, opening_hours, rules_from_patterns, schedule_from,
 )
@@ -215,11 +217,12 @@ def _activities(value, warnings) -> list[TermRef]:
     refs = []
     for act in _as_list(value):
         if isinstance(act, str):  # a bare string: a URI or a label
-            refs.append(TermRef(uri=act) if act.startswith("http") else TermRef(label=act.strip()))
+            refs.append(TermRef(uri=act, taxonomy=ACTIVITY_LIST) if act.startswith("http")
+                        else TermRef(label=act.strip(), taxonomy=ACTIVITY_LIST))
         elif isinstance(act, dict):
             uri, label = _text(act.get("@id")), _text(act.get("prefLabel"))
             if uri or label:
-                refs.append(TermRef(uri=uri, label=label))
+                refs.append(TermRef(uri=uri, label=label, taxonomy=ACTIVITY_LIST))
         else:
             warnings.append(f"activity {act!r} is neither a Concept nor text; it was ignored.")
     return refs

@@ -35,10 +35,12 @@ from directory.models import (
     ServiceAtLocation,
     Source,
     SourceRecord,
+    Taxonomy,
     TaxonomyTerm,
 )
 from directory.models._common import new_id, utcnow
 from directory.services import delete_service, record_version
+from directory.taxonomy import WAYFINDER
 
 from importers.dedupe import find_duplicate
 from importers.geocode import Geocoder
@@ -452,12 +454,11 @@ class Writer:
     def _set_terms(self, service, rec, manual) -> bool:
         terms = []
         for ref in rec.terms:
-            term = self.resolve_term(ref)
-            if term is None:
+            found = self.resolve_terms(ref)
+            if not found:
                 label = ref.label or ref.code or ref.uri
                 self.warnings.append(f"{rec.source_id}: the category {label!r} is not in any loaded taxonomy.")
-            elif term not in terms:
-                terms.append(term)
+            terms += [t for t in found if t not in terms]
         if {t.id for t in terms} == {t.id for t in service.taxonomy_terms}:
             return False
         if manual:
@@ -467,29 +468,53 @@ class Writer:
         service.taxonomy_terms = terms
         return True
 
-    def resolve_term(self, ref) -> TaxonomyTerm | None:
-        """A term by URI, then code, then name or synonym (case-insensitive)."""
+    def _term_index(self):
         if self._terms is None:
+            names = {t.id: t.name for t in self.session.scalars(select(Taxonomy))}
             by_uri, by_code, by_label = {}, {}, {}
             for term in self.session.scalars(select(TaxonomyTerm)):
+                tax = names.get(term.taxonomy_id)
                 if term.term_uri:
                     by_uri[term.term_uri] = term
-                by_code.setdefault(term.code.lower(), term)
-                for label in [term.name, *(term.synonyms or [])]:
-                    by_label.setdefault(str(label).lower(), term)
-            self._terms = (by_uri, by_code, by_label)
-        by_uri, by_code, by_label = self._terms
-        if ref.uri:
-            if ref.uri in by_uri:
-                return by_uri[ref.uri]
-            tail = ref.uri.rsplit("#", 1)[-1].rsplit("/", 1)[-1].lower()
-            if tail in by_code:
-                return by_code[tail]
-        if ref.code and ref.code.lower() in by_code:
-            return by_code[ref.code.lower()]
-        if ref.label and ref.label.lower() in by_label:
-            return by_label[ref.label.lower()]
-        return None
+                by_code.setdefault(term.code.lower(), []).append((tax, term))
+                for label in dict.fromkeys([term.name, *(term.synonyms or [])]):
+                    by_label.setdefault(str(label).lower(), []).append((tax, term))
+            self._terms = (by_uri, by_code, by_label, names)
+        return self._terms
+
+    def resolve_terms(self, ref) -> list[TaxonomyTerm]:
+        """The terms a category reference means: by URI, then code, then name or synonym.
+
+        An OpenActive activity also brings the Wayfinder category it belongs to (by name or
+        synonym of the activity or its parent), so "Running" from a feed is found under
+        Wayfinder's exercise category as well as the Activity List's own term.
+        """
+        by_uri, by_code, by_label, names = self._term_index()
+        prefer = ref.taxonomy or WAYFINDER
+
+        def pick(candidates):
+            if not candidates:
+                return None
+            return next((t for tax, t in candidates if tax == prefer), candidates[0][1])
+
+        primary = by_uri.get(ref.uri) if ref.uri else None
+        if primary is None and ref.uri:
+            primary = pick(by_code.get(ref.uri.rsplit("#", 1)[-1].rsplit("/", 1)[-1].lower()))
+        if primary is None and ref.code:
+            primary = pick(by_code.get(ref.code.lower()))
+        if primary is None and ref.label:
+            primary = pick(by_label.get(ref.label.lower()))
+        if primary is None:
+            return []
+        found = [primary]
+        if names.get(primary.taxonomy_id) != WAYFINDER:
+            labels = [primary.name] + ([primary.parent.name] if primary.parent_id and primary.parent else [])
+            for label in labels:
+                mine = [t for tax, t in by_label.get(label.lower(), []) if tax == WAYFINDER]
+                if mine:
+                    found.append(mine[0])
+                    break
+        return found
 
     # -- deletions and occurrences ----------------------------------------------------------
     def delete(self, item: Deletion) -> str:

@@ -71,24 +71,7 @@ def _engine_for(request, backend: str):
     cache = request.config.__dict__.setdefault("_wayfinder_engines", {})
     if url not in cache:
         cache[url] = make_engine(url)
-        if backend == "sqlite":
-            _real_sqlite_transactions(cache[url])
     return cache[url]
-
-
-def _real_sqlite_transactions(engine) -> None:
-    """pysqlite defers BEGIN until the first write, so the outer test transaction did not exist
-    and a commit (a RELEASE of the outermost SAVEPOINT) really committed: rows leaked between
-    tests. SQLAlchemy's documented recipe: let SQLAlchemy emit BEGIN itself."""
-    from sqlalchemy import event
-
-    @event.listens_for(engine, "connect")
-    def _no_pysqlite_transactions(dbapi_connection, _record):
-        dbapi_connection.isolation_level = None
-
-    @event.listens_for(engine, "begin")
-    def _begin(conn):
-        conn.exec_driver_sql("BEGIN")
 
 
 def _transactional_session(engine):
