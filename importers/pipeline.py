@@ -30,7 +30,7 @@ from directory.models import ImportRun, Source, SourceRecord
 from directory.models._common import utcnow
 
 from importers.http import FetchError
-from importers.records import Deletion, Occurrence, Page, Reader, Rejected, ServiceRecord
+from importers.records import Deletion, Occurrence, Page, Reader, Rejected, ServiceRecord, Skipped
 from importers.writer import Writer
 
 COUNT_KEYS = ("created", "updated", "unchanged", "deleted", "merged", "quarantined")
@@ -95,6 +95,7 @@ def run_import(session: Session, source: Source, reader: Reader, options: Import
     counts = {k: 0 for k in COUNT_KEYS}
     writer = Writer(session, source, run.id, counts, actor)
     state = {} if options.from_start else dict(source.state or {})
+    resumed = bool(state) and reader.snapshot  # a snapshot picked up part-way has not listed everything
     timings = {"fetch_s": 0.0, "write_s": 0.0, "pages": 0, "items": 0}
     notes: list[str] = []
     started = time.perf_counter()
@@ -115,7 +116,7 @@ def run_import(session: Session, source: Source, reader: Reader, options: Import
                     writer.quarantine(exc.url, exc.body, str(exc))  # the cut-off page, kept
                 run.error = str(exc)
                 break
-            except (ValueError, DirectoryError) as exc:  # a file that cannot be read at all
+            except (ValueError, OSError, DirectoryError) as exc:  # a file that cannot be read at all
                 session.rollback()
                 run.error = str(exc)
                 break
@@ -123,7 +124,8 @@ def run_import(session: Session, source: Source, reader: Reader, options: Import
                 timings["fetch_s"] += time.perf_counter() - t0
             t1 = time.perf_counter()
             _write_page(session, writer, page)
-            source.state = dict(page.state) if page.state else source.state
+            if page.state is not None:
+                source.state = dict(page.state)
             run.counts = dict(counts)
             session.commit()
             timings["write_s"] += time.perf_counter() - t1
@@ -131,9 +133,11 @@ def run_import(session: Session, source: Source, reader: Reader, options: Import
             timings["items"] += len(page.items)
             advance(len(page.items), page.total)
     notes += reader.report_notes()
-    if complete and reader.snapshot and source.authoritative:
+    if complete and reader.snapshot and source.authoritative and not resumed:
         _delete_unlisted(session, writer, source, counts)
         notes.append("Authoritative snapshot: listings the source no longer has were deleted.")
+    elif resumed and source.authoritative and complete:
+        notes.append("This run resumed part-way, so nothing was deleted; the next full run will tidy up.")
     elif reader.snapshot and not source.authoritative and complete:
         missing = _unlisted(session, writer, source)
         if missing:
@@ -191,6 +195,8 @@ def _apply(writer: Writer, item) -> None:
         writer.delete(item)
     elif isinstance(item, Occurrence):
         writer.occurrence(item)
+    elif isinstance(item, Skipped):
+        writer.seen.add(item.source_id)
     elif isinstance(item, Rejected):
         if item.source_id:
             writer.seen.add(item.source_id)  # a bad copy is no reason to delete the good one

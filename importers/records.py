@@ -167,6 +167,13 @@ class Rejected:
     raw: Any = None
 
 
+@dataclass
+class Skipped:
+    """A record already read in this run (listed twice): nothing to do, but it was listed."""
+
+    source_id: str
+
+
 def ContactTuple(name=None, title=None, email=None, phone=None) -> tuple:  # noqa: N802
     """A contact as the writer stores it: (name, title, email, phone)."""
     return (name, title, email, phone)
@@ -180,7 +187,7 @@ class Page:
     """A batch of items written in one transaction, then `state` is saved so a rerun resumes."""
 
     items: list[Item]
-    state: dict = field(default_factory=dict)
+    state: dict | None = None  # None: leave the saved state as it is; {}: clear it
     label: str = ""  # where it came from, for error messages ("page 3", a URL)
     total: int | None = None  # items expected in the whole run, when the source knows
 

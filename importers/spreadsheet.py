@@ -68,7 +68,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "eligibility": ("Who it is for", "eligibility", "who can attend", "criteria"),
     "last_checked": ("Last checked", "date checked", "verified", "last updated", "last verified"),
 }
-_ACCESS_WORDS = {
+ACCESS_WORDS = {
     "wheelchair": "wheelchair-accessible", "step free": "step-free", "step-free": "step-free",
     "ramp": "step-free", "hearing loop": "hearing-loop", "loop": "hearing-loop", "toilet": "accessible-toilet",
     "changing places": "changing-places", "bsl": "bsl", "sign language": "bsl", "large print": "large-print",
@@ -313,7 +313,7 @@ class SpreadsheetReader(Reader):
             if not word:
                 continue
             code = next((c for c, label in ACCESSIBILITY_FEATURES.items() if word in (c, label.lower())), None)
-            code = code or next((c for w, c in _ACCESS_WORDS.items() if w in word), None)
+            code = code or next((c for w, c in ACCESS_WORDS.items() if w in word), None)
             if code is None:
                 rec.warnings.append(f"column {access_col}: {part.strip()!r} is not an accessibility feature Wayfinder knows.")
             elif code not in rec.accessibility:
