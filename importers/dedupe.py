@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from rapidfuzz import fuzz
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from directory.geo import bounding_box, haversine_km
@@ -33,37 +33,64 @@ def name_similarity(a: str, b: str) -> float:
     return fuzz.token_set_ratio(_clean(a), _clean(b))
 
 
-def find_duplicate(session: Session, record: ServiceRecord, source_id: str) -> str | None:
-    """The id of an existing listing from another source that `record` duplicates, or None."""
-    conditions = []
-    for loc in record.locations:
+class DuplicateFinder:
+    """Finds likely duplicates for one run; candidates are cached per venue.
+
+    Two cheap indexed lookups (same postcode; latitude band then longitude) find the venues
+    nearby before any service is loaded, so the common case - nothing nearby from another
+    source - costs one or two index probes, and a feed naming the same venue a thousand times
+    asks once.
+    """
+
+    def __init__(self, session: Session, source_id: str):
+        self.session = session
+        self.source_id = source_id
+        self.claimed: set[str] = set()  # listings this run already took for a record of this source
+        self._cache: dict[tuple, list] = {}
+
+    def find(self, record: ServiceRecord) -> str | None:
+        best: tuple[float, str] | None = None
+        for loc in record.locations:
+            for sid, name, postcode, lat, lon in self._candidates(loc):
+                if sid in self.claimed or not _near(record, postcode, lat, lon):
+                    continue
+                score = name_similarity(record.name, name)
+                if score >= NAME_THRESHOLD and (best is None or score > best[0]):
+                    best = (score, sid)
+        return best[1] if best else None
+
+    def _candidates(self, loc) -> list:
+        key = (loc.postal_code, None if loc.latitude is None else round(loc.latitude, 4),
+               None if loc.longitude is None else round(loc.longitude, 4))
+        if key in self._cache:
+            return self._cache[key]
+        location_ids: set[str] = set()
         if loc.postal_code:
-            conditions.append(Location.postal_code == loc.postal_code)
+            location_ids |= set(self.session.scalars(select(Location.id).where(Location.postal_code == loc.postal_code)))
         if loc.latitude is not None and loc.longitude is not None:
             min_lat, min_lon, max_lat, max_lon = bounding_box(loc.latitude, loc.longitude, NEAR_KM)
-            conditions.append(and_(Location.latitude.between(min_lat, max_lat),
-                                   Location.longitude.between(min_lon, max_lon)))
-    if not conditions:
-        return None
-    from_this_source = exists().where(
-        SourceRecord.source_id == source_id, SourceRecord.entity_id == Service.id,
-        SourceRecord.entity_type == "service",
-    )
-    query = (
-        select(Service.id, Service.name, Location.postal_code, Location.latitude, Location.longitude)
-        .join(ServiceAtLocation, ServiceAtLocation.service_id == Service.id)
-        .join(Location, Location.id == ServiceAtLocation.location_id)
-        .where(or_(*conditions), ~from_this_source)
-        .limit(200)
-    )
-    best: tuple[float, str] | None = None
-    for sid, name, postcode, lat, lon in session.execute(query):
-        if not _near(record, postcode, lat, lon):
-            continue
-        score = name_similarity(record.name, name)
-        if score >= NAME_THRESHOLD and (best is None or score > best[0]):
-            best = (score, sid)
-    return best[1] if best else None
+            location_ids |= set(self.session.scalars(
+                select(Location.id).where(Location.latitude.between(min_lat, max_lat),
+                                          Location.longitude.between(min_lon, max_lon))))
+        rows: list = []
+        if location_ids:
+            from_this_source = exists().where(
+                SourceRecord.source_id == self.source_id, SourceRecord.entity_id == Service.id,
+                SourceRecord.entity_type == "service",
+            )
+            rows = list(self.session.execute(
+                select(Service.id, Service.name, Location.postal_code, Location.latitude, Location.longitude)
+                .join(ServiceAtLocation, ServiceAtLocation.service_id == Service.id)
+                .join(Location, Location.id == ServiceAtLocation.location_id)
+                .where(Location.id.in_(sorted(location_ids)[:500]), ~from_this_source)
+            ))
+        self._cache[key] = rows
+        return rows
+
+
+def find_duplicate(session: Session, record: ServiceRecord, source_id: str) -> str | None:
+    """The id of an existing listing from another source that `record` duplicates, or None."""
+    return DuplicateFinder(session, source_id).find(record)
 
 
 def _near(record: ServiceRecord, postcode, lat, lon) -> bool:

@@ -166,7 +166,8 @@ def _write_page(session: Session, writer: Writer, page: Page) -> None:
         for item in page.items:
             _apply(writer, item)
         writer.refresh_parents()
-        session.flush()
+        writer.flush_bulk()
+        writer.flush_touches()
     except SQLAlchemyError:
         session.rollback()
         writer.reset_caches()
@@ -176,12 +177,14 @@ def _write_page(session: Session, writer: Writer, page: Page) -> None:
             try:
                 with session.begin_nested():
                     _apply(writer, item)
-                    session.flush()
+                    writer.flush_bulk()
             except (SQLAlchemyError, DirectoryError) as exc:
                 writer.reset_caches()
                 reason = f"The database refused this record: {str(exc).splitlines()[0][:500]}"
                 writer.quarantine(getattr(item, "source_id", None), getattr(item, "raw", None), reason)
         writer.refresh_parents()
+        writer.flush_bulk()
+        writer.flush_touches()
 
 
 def _apply(writer: Writer, item) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import Decimal
 from typing import Any, Iterable, Iterator
@@ -129,10 +129,16 @@ class ServiceRecord:
 
     def content_hash(self) -> str:
         """A stable digest of everything that would be written: equal hash, nothing to do."""
-        data = asdict(self)
-        for key in ("raw", "modified", "warnings", "alias"):
-            data.pop(key)
-        return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+        data = {k: v for k, v in vars(self).items() if k not in ("raw", "modified", "warnings", "alias")}
+        text = json.dumps(data, sort_keys=True, default=_plain)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _plain(value):
+    """JSON for the nested records (much faster than `dataclasses.asdict`), dates and decimals."""
+    if hasattr(value, "__dataclass_fields__"):
+        return vars(value)
+    return str(value)
 
 
 @dataclass

@@ -42,7 +42,8 @@ from directory.models._common import new_id, utcnow
 from directory.services import delete_service, record_version
 from directory.taxonomy import WAYFINDER
 
-from importers.dedupe import find_duplicate
+from importers.bulk import BulkCreator, PendingRecord
+from importers.dedupe import DuplicateFinder
 from importers.geocode import Geocoder
 from importers.records import Deletion, LocationRecord, Occurrence, ServiceRecord
 from importers.validate import check_record
@@ -101,6 +102,8 @@ class Writer:
         self.counts = counts
         self.actor = actor
         self.geocoder = Geocoder(session)
+        self.duplicates = DuplicateFinder(session, source.id)
+        self.bulk = BulkCreator(session, actor)
         self.warnings: list[str] = []
         self.seen: set[str] = set()  # source ids this run listed (for authoritative snapshots)
         self._records: dict[tuple[str, str], SourceRecord] = {}
@@ -108,6 +111,8 @@ class Writer:
         self._orgs: dict[str, Organization] = {}
         self._terms: tuple[dict, dict, dict] | None = None
         self._dirty_parents: set[str] = set()
+        self._touched: list[str] = []
+        self._alive: dict[str, bool] = {}  # service id -> still in the directory
 
     # -- bookkeeping ---------------------------------------------------------------------
     def bump(self, key: str, n: int = 1) -> None:
@@ -116,6 +121,10 @@ class Writer:
     def reset_caches(self) -> None:
         """After a rollback the cached ORM objects may be gone: forget them."""
         self._records.clear()
+        self._alive.clear()
+        self.duplicates = DuplicateFinder(self.session, self.source.id)
+        self.bulk = BulkCreator(self.session, self.actor)
+        self._touched.clear()
         self._locations.clear()
         self._orgs.clear()
         self._dirty_parents.clear()
@@ -137,6 +146,7 @@ class Writer:
                 wanted.add(("alias", item.alias))
         wanted = {w for w in wanted if w[1] and w not in self._records}
         keys = sorted({k for _, k in wanted})
+        fetched = []
         for chunk in _chunks(keys, 500):
             rows = self.session.scalars(
                 select(SourceRecord).where(
@@ -145,11 +155,18 @@ class Writer:
             )
             for row in rows:
                 self._records[(row.entity_type, row.source_record_id)] = row
+                fetched.append(row)
         for key in wanted:
             self._records.setdefault(key, None)  # known to be absent: no query later
+        ids = sorted({r.entity_id for r in fetched if r.entity_type == "service" and r.entity_id not in self._alive})
+        for chunk in _chunks(ids, 500):
+            found = set(self.session.scalars(select(Service.id).where(Service.id.in_(chunk))))
+            self._alive.update({i: i in found for i in chunk})
 
     def _record(self, kind: str, source_id: str) -> SourceRecord | None:
         key = (kind, source_id)
+        if isinstance(self._records.get(key), PendingRecord):
+            self.flush_bulk()  # it was created earlier in this page: make it a real row first
         if key not in self._records:
             self._records[key] = self.session.scalars(
                 select(SourceRecord).where(
@@ -161,13 +178,15 @@ class Writer:
         return self._records[key]
 
     def _new_record(self, kind: str, source_id: str, entity_id: str, **extra) -> SourceRecord:
-        row = SourceRecord(
-            id=new_id(), source_id=self.source.id, source_record_id=source_id, entity_type=kind,
-            entity_id=entity_id, **extra,
-        )
-        self.session.add(row)
+        row = self.bulk.source_record(self.source.id, kind, source_id, entity_id, **extra)
         self._records[(kind, source_id)] = row
         return row
+
+    def flush_bulk(self) -> None:
+        """Insert the page's new rows; forget their stand-ins so later lookups load real rows."""
+        for pending in self.bulk.flush():
+            if self._records.get((pending.entity_type, pending.source_record_id)) is pending:
+                del self._records[(pending.entity_type, pending.source_record_id)]
 
     def quarantine(self, source_id: str | None, raw, reason: str) -> None:
         """Keep a record aside with its raw form; the same record and reason is kept once."""
@@ -210,8 +229,16 @@ class Writer:
             if rec.modified is not None and stored is not None and rec.modified < stored:
                 self.bump("stale")  # an older copy of a record we already have: RPDE allows it
                 return "stale"
+        if sr is not None and sr.content_hash and self._exists(sr.entity_id):
+            # Same `modified` as last time means the same record (RPDE's promise; ORUK's
+            # last_modified); otherwise the content hash decides, so a bumped `modified` with
+            # nothing else changed is still no change.
+            if rec.modified is not None and sr.source_modified == str(rec.modified):
+                self._touch(sr, rec)
+                self.bump("unchanged")
+                return "unchanged"
         digest = rec.content_hash()
-        if sr is not None and sr.content_hash == digest and self.session.get(Service, sr.entity_id):
+        if sr is not None and sr.content_hash == digest and self._exists(sr.entity_id):
             self._touch(sr, rec)
             self.bump("unchanged")
             return "unchanged"
@@ -233,24 +260,20 @@ class Writer:
         service = self.session.get(Service, sr.entity_id) if sr is not None else None
         outcome = "updated"
         if service is None:
-            duplicate = find_duplicate(self.session, rec, self.source.id)
-            if duplicate:
-                service = self.session.get(Service, duplicate)
-                payload = {"role": "merged"}
-                outcome = "merged"
-            else:
-                service = self._create(rec)
-                payload = {"role": "owner"}
-                outcome = "created"
+            with self.session.no_autoflush:  # a flush per record would cost more than the query
+                duplicate = self.duplicates.find(rec)
+            if not duplicate:
+                return self._create(rec, sr, digest)
+            service = self.session.get(Service, duplicate)
+            outcome = "merged"
+            self.duplicates.claimed.add(service.id)
             if sr is None:
-                sr = self._new_record("service", rec.source_id, service.id, payload=payload)
+                sr = self._new_record("service", rec.source_id, service.id, payload={"role": "merged"})
             else:  # the listing was deleted in Wayfinder; the source still has it
-                sr.entity_id, sr.payload = service.id, payload
+                sr.entity_id, sr.payload = service.id, {"role": "merged"}
         fill_only = (sr.payload or {}).get("role") == "merged"
         changed = self._apply_fields(service, rec, fill_only)
-        if outcome == "created":
-            record_version(self.session, service, self.actor, f"Imported from {self.source.name}")
-        elif changed:
+        if changed:
             service.version = (service.version or 1) + 1
             note = f"{'Merged' if outcome == 'merged' else 'Updated'} from {self.source.name}: {', '.join(changed)}"
             record_version(self.session, service, self.actor, note)
@@ -266,16 +289,46 @@ class Writer:
         return outcome
 
     def _touch(self, sr: SourceRecord, rec) -> None:
-        now = utcnow()
         if rec.modified is not None and sr.source_modified != str(rec.modified):
             sr.source_modified = str(rec.modified)
-        sr.last_seen = now
+        self._touched.append(sr.id)
 
-    def _create(self, rec: ServiceRecord) -> Service:
+    def _exists(self, service_id: str) -> bool:
+        if service_id not in self._alive:
+            self._alive[service_id] = self.session.get(Service, service_id) is not None
+        return self._alive[service_id]
+
+    def flush_touches(self) -> None:
+        """Mark every record this page listed as seen now, in one statement per 500."""
+        ids, self._touched = self._touched, []
+        now = utcnow()
+        for chunk in _chunks(ids, 500):
+            self.session.execute(
+                update(SourceRecord).where(SourceRecord.id.in_(chunk)).values(last_seen=now)
+                .execution_options(synchronize_session=False)
+            )
+
+    def _create(self, rec: ServiceRecord, sr, digest: str) -> str:
+        """A new listing, through the bulk path (see `importers.bulk`)."""
         org = self._organization(rec)
-        service = Service(id=new_id(), name=rec.name, organization=org)
-        self.session.add(service)
-        return service
+        locations = list(dict.fromkeys(self._location(loc) for loc in rec.locations))
+        terms = self._terms_for(rec)
+        fields = {f: getattr(rec, f) for f in SERVICE_FIELDS}
+        sid = self.bulk.create(rec, org.id, locations, terms, fields, f"Imported from {self.source.name}")
+        self.duplicates.claimed.add(sid)
+        self._alive[sid] = True
+        payload = {"role": "owner", "from_occurrences": rec.schedules_from_occurrences}
+        if sr is None:
+            sr = self._new_record("service", rec.source_id, sid, payload=payload)
+        else:  # the listing was deleted in Wayfinder; the source still has it
+            sr.entity_id, sr.payload = sid, payload
+        sr.content_hash = digest
+        self._touch(sr, rec)
+        if rec.schedules_from_occurrences:
+            self._dirty_parents.add(rec.source_id)
+        self._alias(rec.alias, rec.source_id)
+        self.bump("created")
+        return "created"
 
     def _apply_fields(self, service: Service, rec: ServiceRecord, fill_only: bool) -> list[str]:
         changed: list[str] = []
@@ -451,7 +504,7 @@ class Writer:
             Contact(id=new_id(), name=n, title=t, email=e, phone=p) for n, t, e, p in rec.contacts
         ], manual)
 
-    def _set_terms(self, service, rec, manual) -> bool:
+    def _terms_for(self, rec) -> list[TaxonomyTerm]:
         terms = []
         for ref in rec.terms:
             found = self.resolve_terms(ref)
@@ -459,6 +512,10 @@ class Writer:
                 label = ref.label or ref.code or ref.uri
                 self.warnings.append(f"{rec.source_id}: the category {label!r} is not in any loaded taxonomy.")
             terms += [t for t in found if t not in terms]
+        return terms
+
+    def _set_terms(self, service, rec, manual) -> bool:
+        terms = self._terms_for(rec)
         if {t.id for t in terms} == {t.id for t in service.taxonomy_terms}:
             return False
         if manual:
@@ -551,6 +608,7 @@ class Writer:
         self._records.pop(("service", item.source_id), None)
         if service is not None and others is None:
             delete_service(self.session, self.actor, service.id, f"Deleted by {self.source.name}")
+            self._alive[service.id] = False
         self.bump("deleted")
         return "deleted"
 
@@ -594,7 +652,7 @@ class Writer:
         self._dirty_parents.clear()
         if not dirty:
             return
-        self.session.flush()
+        self.flush_bulk()
         for parent_id in sorted(dirty):
             sr = self._record("service", parent_id)
             if sr is None or not (sr.payload or {}).get("from_occurrences"):
