@@ -50,14 +50,14 @@ _ACCESS = {
 def normalise_keys(value):
     """`id`/`type` -> `@id`/`@type` throughout (old publishers and the activity list use both)."""
     if isinstance(value, list):
-        return [normalise_keys(v) for v in value]
+        return [normalise_keys(v) if isinstance(v, (dict, list)) else v for v in value]
     if not isinstance(value, dict):
         return value
     out = {}
     for key, item in value.items():
-        if key in ("id", "type") and f"@{key}" not in value:
+        if (key == "id" or key == "type") and f"@{key}" not in value:
             key = f"@{key}"
-        out[key] = normalise_keys(item)
+        out[key] = normalise_keys(item) if isinstance(item, (dict, list)) else item
     return out
 
 

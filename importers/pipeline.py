@@ -17,8 +17,11 @@ the rest of its page.
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
+
+from queue import Full, Queue
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -101,7 +104,7 @@ def run_import(session: Session, source: Source, reader: Reader, options: Import
     started = time.perf_counter()
     complete = False
     with _progress(options, source.name) as advance:
-        pages = reader.pages(state)
+        pages = _read_ahead(reader.pages(state))
         while True:
             t0 = time.perf_counter()
             try:
@@ -156,6 +159,45 @@ def run_import(session: Session, source: Source, reader: Reader, options: Import
     run.timings = {**timings, "notes": notes, "warnings": writer.warnings[:MAX_WARNINGS]}
     session.commit()
     return Report(run, dict(counts), timings, writer.warnings, notes)
+
+
+def _read_ahead(pages, depth: int = 2):
+    """Fetch and parse the next pages in a thread while this one is written.
+
+    The reader only talks HTTP (or reads a file) and never touches the session, so the two
+    overlap safely; waiting on the network and on the database no longer adds up. An error
+    in the reader is raised here, in order, as if it had happened in this thread.
+    """
+    queue: Queue = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce():
+        try:
+            for page in pages:
+                while not stop.is_set():
+                    try:
+                        queue.put(("page", page), timeout=0.1)
+                        break
+                    except Full:
+                        continue
+                if stop.is_set():
+                    return
+            queue.put(("end", None))
+        except BaseException as exc:  # handed to the consumer, which decides what it means
+            queue.put(("error", exc))
+
+    thread = threading.Thread(target=produce, name="import-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, value = queue.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
 
 
 def _write_page(session: Session, writer: Writer, page: Page) -> None:

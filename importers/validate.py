@@ -10,6 +10,10 @@ to their standard form.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
+from sqlalchemy import inspect as sa_inspect
+
 from directory.errors import ValidationError
 from directory.models import CostOption, Location, Schedule, Service
 from directory.postcodes import normalise_postcode
@@ -30,16 +34,31 @@ def _fits(table, obj, fields, prefix) -> None:
             )
 
 
+def _validate(model, values: dict) -> dict:
+    """Run `model`'s own `@validates` checks on `values`, in order, without building an instance.
+
+    The same functions the ORM calls on assignment, given a plain namespace as `self`, so a
+    check that compares two fields (an age range, opening times) sees the earlier ones.
+    """
+    validators = sa_inspect(model).validators
+    state = SimpleNamespace(**{c.key: None for c in model.__table__.columns})
+    for key, value in values.items():
+        if key in validators:
+            value = validators[key][0](state, key, value)
+        setattr(state, key, value)
+    return vars(state)
+
+
 def check_record(rec: ServiceRecord) -> None:
     """Raise `ValidationError` (naming the field) if the record cannot be stored as it is."""
     if not (rec.name or "").strip():
         raise ValidationError("service.name", "The record has no name, so it cannot be listed.")
     _fits(Service.__table__, rec, _SERVICE_COLUMNS, "service")
-    Service(
+    _validate(Service, dict(
         name=rec.name, status=rec.status, gender=rec.gender, minimum_age=rec.minimum_age,
         maximum_age=rec.maximum_age, accessibility=rec.accessibility,
-        delivery_modes=rec.delivery_modes,
-    )
+        delivery_modes=rec.delivery_modes, referral_routes=rec.referral_routes,
+    ))
     for loc in rec.locations:
         if loc.postal_code:
             try:
@@ -48,18 +67,18 @@ def check_record(rec: ServiceRecord) -> None:
                 rec.warnings.append(f"{loc.postal_code!r} is not a UK postcode; it was left out.")
                 loc.postal_code = None
         _fits(Location.__table__, loc, _LOCATION_COLUMNS, "location")
-        Location(
+        _validate(Location, dict(
             latitude=loc.latitude, longitude=loc.longitude, location_type=loc.location_type,
             accessibility=loc.accessibility,
-        )
+        ))
         if (loc.latitude is None) != (loc.longitude is None):
             raise ValidationError("location.latitude", "Only one of latitude and longitude was given.")
     for sched in rec.schedules:
-        Schedule(
+        _validate(Schedule, dict(
             freq=sched.freq, interval=sched.interval, byday=sched.byday, opens_at=sched.opens_at,
             closes_at=sched.closes_at, valid_from=sched.valid_from, valid_to=sched.valid_to,
-        )
+        ))
     for cost in rec.costs:
-        CostOption(amount=cost.amount)
+        _validate(CostOption, {"amount": cost.amount})
         if cost.currency and len(cost.currency) != 3:
             raise ValidationError("cost_option.currency", f"{cost.currency!r} is not a currency code.")
