@@ -81,9 +81,12 @@ class DuplicateFinder:
                 .where(ServiceAtLocation.location_id.in_(sorted(location_ids)[:500]))
             ).all()
             service_ids = sorted({sid for sid, _ in links})[:2000]
-            mine = set(self.session.scalars(select(SourceRecord.entity_id).where(
-                SourceRecord.source_id == self.source_id, SourceRecord.entity_type == "service",
-                SourceRecord.entity_id.in_(service_ids)))) if service_ids else set()
+            # Filtered in Python on purpose: given source_id too, SQLite picks that index and
+            # walks every record of the source.
+            mine = {eid for eid, src, kind in self.session.execute(
+                select(SourceRecord.entity_id, SourceRecord.source_id, SourceRecord.entity_type)
+                .where(SourceRecord.entity_id.in_(service_ids)))
+                if src == self.source_id and kind == "service"} if service_ids else set()
             others = [sid for sid in service_ids if sid not in mine]
             if others:
                 names = dict(self.session.execute(select(Service.id, Service.name).where(Service.id.in_(others))).all())

@@ -660,13 +660,12 @@ class Writer:
             service = self.session.get(Service, sr.entity_id)
             if service is None:
                 continue
-            rows = self.session.scalars(
-                select(SourceRecord.payload).where(
-                    SourceRecord.source_id == self.source.id, SourceRecord.entity_type == "occurrence",
-                    SourceRecord.entity_id == parent_key(parent_id),
-                )
+            rows = self.session.execute(  # by entity_id alone: see dedupe.py on SQLite's index choice
+                select(SourceRecord.payload, SourceRecord.source_id, SourceRecord.entity_type)
+                .where(SourceRecord.entity_id == parent_key(parent_id))
             )
-            patterns = [p for p in rows if p and p.get("parent") == parent_id]
+            patterns = [p for p, src, kind in rows
+                        if src == self.source.id and kind == "occurrence" and p and p.get("parent") == parent_id]
             manual = "schedules" in (service.manual_fields or [])
             if self.set_schedules(service, rules_from_patterns(patterns), manual):
                 service.version = (service.version or 1) + 1
