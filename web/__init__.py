@@ -22,4 +22,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from web import public
 
     app.register_blueprint(public.bp)
+
+    from web.api import feeds, oruk
+
+    app.register_blueprint(oruk.bp)
+    app.register_blueprint(feeds.bp)
     return app
