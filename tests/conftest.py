@@ -13,7 +13,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from directory.db import make_engine, make_session_factory, upgrade_database
@@ -71,23 +71,7 @@ def _engine_for(request, backend: str):
     cache = request.config.__dict__.setdefault("_wayfinder_engines", {})
     if url not in cache:
         cache[url] = make_engine(url)
-        if backend == "sqlite":
-            _sqlite_savepoints(cache[url])
     return cache[url]
-
-
-def _sqlite_savepoints(engine) -> None:
-    # pysqlite opens transactions lazily (only before DML) and so ignores SAVEPOINT nesting:
-    # a commit in the code under test then really commits, and the per-test rollback leaves
-    # its rows behind for the next test. Let SQLAlchemy issue BEGIN itself instead, as the
-    # SQLAlchemy documentation advises for savepoints on pysqlite.
-    @event.listens_for(engine, "connect")
-    def _no_implicit_transactions(dbapi_connection, _record):
-        dbapi_connection.isolation_level = None
-
-    @event.listens_for(engine, "begin")
-    def _begin(connection):
-        connection.exec_driver_sql("BEGIN")
 
 
 def _transactional_session(engine):

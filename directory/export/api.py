@@ -48,21 +48,7 @@ def _latest(*moments: datetime | None) -> datetime | None:
 
 def locate_postcode(session: Session):
     """A function turning a postcode (or place) into (lat, lon) with the gazetteer."""
-    try:
-        from directory.gazetteer import Gazetteer
-    except ImportError:  # TEMPORARY until the gazetteer lands on main
-        from directory.models import Postcode
-        from directory.postcodes import normalise_postcode
-
-        class Gazetteer:  # type: ignore[no-redef]
-            def __init__(self, session):
-                self.session = session
-
-            def lookup(self, text):
-                row = self.session.get(Postcode, normalise_postcode(text))
-                if row is None:
-                    raise NotFound(f"We could not find {text}.")
-                return row
+    from directory.gazetteer import Gazetteer
 
     gazetteer = Gazetteer(session)
 
