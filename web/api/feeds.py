@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 
 from flask import current_app, request, url_for
@@ -16,6 +17,11 @@ csrf.exempt(bp)  # read-only GETs
 # Entries younger than this are held back so concurrent transactions have committed
 # (see directory.export.rpde); tests and single-writer SQLite deployments may set 0.
 DEFAULT_SETTLE_SECONDS = 2
+
+
+def _setting(key: str, default):
+    """App config first (tests), then the WAYFINDER_* environment variable, then the default."""
+    return current_app.config.get(key, os.environ.get(f"WAYFINDER_{key}", default))
 
 
 @bp.get("/")
@@ -33,8 +39,9 @@ def index():
 
 @bp.get("/services")
 def services():
-    settle = timedelta(seconds=float(current_app.config.get("FEED_SETTLE_SECONDS", DEFAULT_SETTLE_SECONDS)))
+    settle = timedelta(seconds=float(_setting("FEED_SETTLE_SECONDS", DEFAULT_SETTLE_SECONDS)))
     page = api.feed_page(db.session, request.args, settle=settle)
+    page.license = _setting("OPEN_DATA_LICENSE", rpde.LICENSE)
     params = page.next_cursor.params()
     if request.args.get("limit"):
         params["limit"] = str(page.limit)  # keep the consumer's page size on every page
