@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from directory.errors import NotFound, ValidationError
 from directory.export import oruk, rpde
 from directory.export.extensions import vocabulary_taxonomies
-from directory.export.loading import as_utc, last_changed, load_services
+from directory.export.loading import as_utc, last_changed, load_services, service_rows
 from directory.export.paging import MINIMAL_PER_PAGE, envelope, parse_page
 from directory.export.queries import filters_from_params, find_services
 from directory.models import ChangeLog, Organization, Service, Taxonomy, TaxonomyTerm
@@ -38,7 +38,8 @@ def _true(value: str | None) -> bool:
 
 def directory_changed_at(session: Session) -> datetime | None:
     """When anything in the directory last changed (a deletion moves no service's timestamp)."""
-    return as_utc(session.scalar(select(func.max(ChangeLog.changed_at))))
+    # The newest entry by id (the primary key) rather than max(changed_at), which has no index.
+    return as_utc(session.scalar(select(ChangeLog.changed_at).order_by(ChangeLog.id.desc()).limit(1)))
 
 
 def _latest(*moments: datetime | None) -> datetime | None:
@@ -79,7 +80,10 @@ def list_services(session: Session, params: Mapping[str, str]) -> Result:
                       maximum=MINIMAL_PER_PAGE if minimal else 200)
     filters = filters_from_params(params, locate_postcode(session))
     ids, total = find_services(session, filters, page)
-    services = load_services(session, ids, tree=full and not minimal)
+    if minimal:  # plain columns: ten thousand ORM objects would be the slow part
+        services = service_rows(session, ids)
+    else:
+        services = load_services(session, ids, tree=full)
     changed = last_changed(session, services)
     render = oruk.service_minimal if minimal else oruk.service_full if full else oruk.service_summary
     contents = [render(services[sid], changed[sid]) for sid in ids if sid in services]

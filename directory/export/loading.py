@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, lazyload, selectinload
 
 from directory.models import ChangeLog, Organization, Service, ServiceAtLocation, TaxonomyTerm
 
@@ -36,7 +36,8 @@ def _chunks(ids: list[str]):
 
 def load_services(session: Session, ids: list[str], *, tree: bool = True) -> dict[str, Service]:
     """The services with these ids (missing ids are simply absent), keyed by id."""
-    options = TREE_OPTIONS if tree else (selectinload(Service.organization),)
+    # Without the tree, categories (selectin by default) are loaded only if something asks.
+    options = TREE_OPTIONS if tree else (selectinload(Service.organization), lazyload(Service.taxonomy_terms))
     found: dict[str, Service] = {}
     for chunk in _chunks(list(dict.fromkeys(ids))):
         for service in session.scalars(select(Service).where(Service.id.in_(chunk)).options(*options)):
@@ -51,11 +52,21 @@ def as_utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
-def last_changed(session: Session, services: dict[str, Service]) -> dict[str, datetime]:
+def service_rows(session: Session, ids: list[str]) -> dict:
+    """Just id, name, status and last_modified of these services (for `minimal` lists)."""
+    found = {}
+    for chunk in _chunks(list(dict.fromkeys(ids))):
+        query = select(Service.id, Service.name, Service.status, Service.last_modified, Service.moderation_status)
+        found.update({row.id: row for row in session.execute(query.where(Service.id.in_(chunk)))})
+    return found
+
+
+def last_changed(session: Session, services: dict) -> dict[str, datetime]:
     """When each service last changed: its own row or anything hanging off it.
 
     `Service.last_modified` only moves when the service row itself is updated; a new schedule
     or a renamed venue is in the change log, so the later of the two is the honest answer.
+    `services` maps ids to anything with a `last_modified` (a `Service`, a row).
     """
     logged: dict[str, datetime] = {}
     for chunk in _chunks(list(services)):

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 
 from directory.export.extensions import derived_id, wayfinder_attributes
 from directory.schedules import Rule, describe
-from directory.vocab import DAYS
+from directory.vocab import ACCESSIBILITY_FEATURES, DAYS
 
 HSDS_VERSION = "HSDS-UK-3.0"
 
@@ -195,8 +195,6 @@ def _address(loc) -> dict | None:
 
 
 def _accessibility(loc) -> list[dict]:
-    from directory.vocab import ACCESSIBILITY_FEATURES
-
     entries = [
         {
             "id": derived_id("accessibility", loc.id, code),
