@@ -166,6 +166,9 @@ def term_and_descendants(term_id: str):
 
 def _text_condition(text: str):
     # Every word must appear somewhere: name, description, organisation or a category name.
+    # The words are lower-cased in Python and the columns with SQL lower(): SQLite's lower()
+    # folds only ASCII, so a stored capital like "É" would match on PostgreSQL alone. UK
+    # listings almost never start a word with one; the full search engine handles the rest.
     conditions = []
     for word in text.lower().split():
         in_terms = exists().where(
