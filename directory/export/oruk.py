@@ -205,11 +205,11 @@ def _accessibility(loc) -> list[dict]:
         for code in loc.accessibility or []
     ]
     if loc.accessibility_details:
+        # The venue's own words, as one more entry: HSDS `description` is free text.
         entries.append({
             "id": derived_id("accessibility", loc.id, "details"),
             "location_id": loc.id,
-            "description": "Access details",
-            "details": loc.accessibility_details,
+            "description": loc.accessibility_details,
             "accessibility": loc.accessibility_details,
         })
     return entries

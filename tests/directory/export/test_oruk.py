@@ -147,7 +147,7 @@ def test_locations_carry_address_and_accessibility(session):
     assert (location["latitude"], location["longitude"]) == (54.9785, -1.588)
     assert location["addresses"][0]["postal_code"] == "NE6 5AA"
     assert [a["description"] for a in location["accessibility"]][:2] == ["Step-free access", "Accessible toilet"]
-    assert location["accessibility"][-1]["details"] == "Ramp at the side door."
+    assert location["accessibility"][-1]["description"] == "Ramp at the side door."
     virtual = trees["fair"]["service_at_locations"][0]["location"]
     assert virtual["location_type"] == "virtual" and virtual["addresses"] == []
     assert virtual["url"] == "https://zoom.example/j/1"
