@@ -18,8 +18,9 @@ from directory.errors import NotFound, ValidationError
 from directory.export import oruk, rpde
 from directory.export.extensions import vocabulary_taxonomies
 from directory.export.loading import as_utc, last_changed, load_services, service_rows
-from directory.export.paging import MINIMAL_PER_PAGE, envelope, parse_page
+from directory.export.paging import DEFAULT_PER_PAGE, MAX_PER_PAGE, MINIMAL_PER_PAGE, envelope, parse_page
 from directory.export.queries import filters_from_params, find_services
+from directory.gazetteer import Gazetteer
 from directory.models import ChangeLog, Organization, Service, Taxonomy, TaxonomyTerm
 from directory.vocab import Moderation
 
@@ -49,8 +50,6 @@ def _latest(*moments: datetime | None) -> datetime | None:
 
 def locate_postcode(session: Session):
     """A function turning a postcode (or place) into (lat, lon) with the gazetteer."""
-    from directory.gazetteer import Gazetteer
-
     gazetteer = Gazetteer(session)
 
     def locate(text: str) -> tuple[float, float]:
@@ -76,8 +75,8 @@ def list_services(session: Session, params: Mapping[str, str]) -> Result:
     """A page of published services, filtered as `directory.export.queries` describes."""
     minimal, full = _true(params.get("minimal")), _true(params.get("full"))
     page = parse_page(params.get("page"), params.get("per_page"),
-                      default=MINIMAL_PER_PAGE if minimal else 50,
-                      maximum=MINIMAL_PER_PAGE if minimal else 200)
+                      default=MINIMAL_PER_PAGE if minimal else DEFAULT_PER_PAGE,
+                      maximum=MINIMAL_PER_PAGE if minimal else MAX_PER_PAGE)
     filters = filters_from_params(params, locate_postcode(session))
     ids, total = find_services(session, filters, page)
     if minimal:  # plain columns: ten thousand ORM objects would be the slow part

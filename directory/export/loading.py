@@ -56,7 +56,7 @@ def service_rows(session: Session, ids: list[str]) -> dict:
     """Just id, name, status and last_modified of these services (for `minimal` lists)."""
     found = {}
     for chunk in _chunks(list(dict.fromkeys(ids))):
-        query = select(Service.id, Service.name, Service.status, Service.last_modified, Service.moderation_status)
+        query = select(Service.id, Service.name, Service.status, Service.last_modified)
         found.update({row.id: row for row in session.execute(query.where(Service.id.in_(chunk)))})
     return found
 
