@@ -1,6 +1,6 @@
 """Round trip: a second Wayfinder imports this one's `/oruk` API and ends with the same listings.
 
-PENDING - not collected (the file name does not start with ``test_``): it needs Wayfinder's ORUK
+Enabled now that the importers and the demo generator are on main.
 importer (`importers.runner.run_source`, `importers.sources.add_source`, `importers.oruk`), which
 is on the `importers` branch and not yet on `main`. It passed against `main` + `importers`
 merged in a scratch clone, on builder data and on the demo directory (`directory.demo`, also not
