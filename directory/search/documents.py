@@ -297,10 +297,9 @@ def build_document(row, venue_rows, schedule_rows, cost_rows, term_rows, area_ro
     cost_min, cost_options = cost_summary(row.fees_description, cost_rows, today)
     category_names = list(dict.fromkeys(t.term_name for t in term_rows))
     languages = [lang.name for lang in language_rows]
-    places = list(dict.fromkeys(p for v in venues for p in (v["name"], v["address"]) if p))
     description = "\n".join(
         p for p in (row.description, row.what_to_expect, row.eligibility_description, row.conditions,
-                    " ".join(languages), " ".join(places)) if p
+                    " ".join(languages)) if p
     )
     title = " ".join(p for p in (row.name, row.alternate_name) if p)
     organisation = " ".join(p for p in (row.org_name, row.org_alternate_name) if p)

@@ -40,6 +40,7 @@ NEED_MIN_SCORE = 0.3  # taxonomy matches weaker than this are ignored
 STRONG_NEED = 0.6  # a need phrase matched this well makes the raw words count for less
 NEED_WORD_WEIGHT = 0.35
 MAX_CATEGORIES = 4
+SYNONYM_FIELDS = ("title", "categories")
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _ANALYZER = text_analyzer()
@@ -107,10 +108,14 @@ class TextQuery:
         return out
 
     def synonym_queries(self) -> list[wq.Query]:
-        """Optional extras from the taxonomy; a several-word synonym must match in full."""
+        """Optional extras from the taxonomy; a several-word synonym must match in full.
+
+        A synonym counts only where it names the activity - the title or the categories - not
+        in passing in a description ("community" is in half of them).
+        """
         out = []
         for words in self.synonyms:
-            parts = [_fields_query(a.term, a.weight) for a in words]
+            parts = [_fields_query(a.term, a.weight, SYNONYM_FIELDS) for a in words]
             out.append(parts[0] if len(parts) == 1 else wq.And(parts))
         return out
 
@@ -122,9 +127,9 @@ class TextQuery:
         return parts[0] if len(parts) == 1 else wq.Or(parts)
 
 
-def _fields_query(term: str, weight: float) -> wq.Query:
+def _fields_query(term: str, weight: float, fields=tuple(FIELD_BOOSTS)) -> wq.Query:
     """BM25F over the listing's fields: the per-field scores add up, weighted by field."""
-    return wq.Or([wq.Term(name, term, boost=boost * weight) for name, boost in FIELD_BOOSTS.items()])
+    return wq.Or([wq.Term(name, term, boost=FIELD_BOOSTS[name] * weight) for name in fields])
 
 
 def fold(text: str) -> str:

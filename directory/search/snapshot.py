@@ -17,7 +17,7 @@ import numpy as np
 from directory.search.geo_index import AreaIndex, GeoIndex
 from directory.search.schema import TEXT_FIELDS
 from directory.search.segments import SegmentData
-from directory.search.sessions import complex_next, simple_next, to_minutes
+from directory.search.sessions import complex_next, simple_next
 
 
 @dataclass
@@ -199,9 +199,6 @@ class Snapshot:
             for text, info in reader.iter_field("words"):
                 words[text] = words.get(text, 0) + info.doc_frequency()
         return words
-
-    def minutes(self, moment) -> int:
-        return to_minutes(moment)
 
     def close(self) -> None:
         with self.lock:
