@@ -23,7 +23,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     security.init_app(app)
 
-    from web import public
+    from web import api, public
 
     app.register_blueprint(public.bp)
+    app.register_blueprint(api.bp)
     return app
