@@ -2,7 +2,7 @@
 
 What people search for and do not find is the evidence commissioners need for unmet-need
 reports, but a search box invites personal details ("Mrs Smith 07700 900123 NE6 5QT lonely").
-So the words are scrubbed before they are stored: e-mail addresses, phone numbers and full
+So the words are scrubbed before they are stored: e-mail addresses, phone and other long numbers and full
 postcodes are replaced (a postcode by its district), long digit runs dropped, and the text cut
 to 200 characters. Where the person was is kept only as a postcode district. Entries older
 than the retention period (`SEARCH_LOG_RETENTION_DAYS`, default 365) are deleted by
@@ -40,7 +40,7 @@ def scrub(text: str | None) -> str | None:
         return None
     text = _EMAIL.sub("[email]", text)
     text = _POSTCODE.sub(lambda m: m.group(1).upper(), text)
-    text = _PHONE.sub("[phone]", text)
+    text = _PHONE.sub("[number]", text)
     text = _DIGITS.sub("[number]", text)
     text = " ".join(text.split())[:200]
     return text or None
@@ -87,6 +87,9 @@ def prune(session: Session, retention_days: int = DEFAULT_RETENTION_DAYS, *, now
     if retention_days < 1:
         raise ValueError("The retention period must be at least one day.")
     cutoff = (now or datetime.now(timezone.utc)) - timedelta(days=retention_days)
-    result = session.execute(delete(SearchLogEntry).where(SearchLogEntry.searched_at < cutoff))
+    result = session.execute(
+        delete(SearchLogEntry).where(SearchLogEntry.searched_at < cutoff),
+        execution_options={"synchronize_session": False},  # nothing in memory needs the rows
+    )
     session.commit()
     return result.rowcount or 0
