@@ -55,7 +55,7 @@ class Document:
     categories: str
     organisation: str
     description: str
-    words: str
+    words: str  # the whole words typo correction may suggest (not indexed: counted)
     facts: dict
 
     def fields(self) -> dict:
@@ -66,7 +66,6 @@ class Document:
             "categories": self.categories,
             "organisation": self.organisation,
             "description": self.description,
-            "words": self.words,
             "facts": self.facts,
         }
 
@@ -74,6 +73,21 @@ class Document:
 # --------------------------------------------------------------------------------------------
 # Query builders (tested on their own, on SQLite and PostgreSQL)
 # --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IdRange:
+    """Every service id from `low` to `high` inclusive: one range scan instead of an IN list."""
+
+    low: str
+    high: str
+
+
+def _matching(column, ids):
+    """Child rows of a batch of services: `ids` is a list of ids or an `IdRange`."""
+    if isinstance(ids, IdRange):
+        return column.between(ids.low, ids.high)
+    return column.in_(list(ids))
 
 
 def visible_condition():
@@ -111,7 +125,7 @@ def services_query(ids: Iterable[str] | None = None, *, after: str | None = None
     return query
 
 
-def venues_query(ids: list[str]) -> Select:
+def venues_query(ids) -> Select:
     """Each service's venues (physical locations, with or without coordinates)."""
     return (
         select(
@@ -120,12 +134,12 @@ def venues_query(ids: list[str]) -> Select:
             Location.postal_code, Location.accessibility,
         )
         .join(Location, Location.id == ServiceAtLocation.location_id)
-        .where(ServiceAtLocation.service_id.in_(ids))
+        .where(_matching(ServiceAtLocation.service_id, ids))
         .order_by(ServiceAtLocation.service_id, Location.id)
     )
 
 
-def schedules_query(ids: list[str]) -> Select:
+def schedules_query(ids) -> Select:
     return (
         select(
             Schedule.service_id, Schedule.freq, Schedule.interval, Schedule.byday,
@@ -133,20 +147,20 @@ def schedules_query(ids: list[str]) -> Select:
             Schedule.valid_to, Schedule.dtstart, Schedule.except_dates, Schedule.by_appointment,
             Schedule.description,
         )
-        .where(Schedule.service_id.in_(ids))
+        .where(_matching(Schedule.service_id, ids))
         .order_by(Schedule.service_id, Schedule.id)
     )
 
 
-def costs_query(ids: list[str]) -> Select:
+def costs_query(ids) -> Select:
     return (
         select(CostOption.service_id, CostOption.amount, CostOption.option, CostOption.valid_to)
-        .where(CostOption.service_id.in_(ids))
+        .where(_matching(CostOption.service_id, ids))
         .order_by(CostOption.service_id, CostOption.id)
     )
 
 
-def terms_query(ids: list[str]) -> Select:
+def terms_query(ids) -> Select:
     """(service id, taxonomy name, term code, term name) for every category of the services."""
     return (
         select(
@@ -155,24 +169,24 @@ def terms_query(ids: list[str]) -> Select:
         )
         .join(TaxonomyTerm, TaxonomyTerm.id == service_taxonomy.c.taxonomy_term_id)
         .join(Taxonomy, Taxonomy.id == TaxonomyTerm.taxonomy_id)
-        .where(service_taxonomy.c.service_id.in_(ids))
+        .where(_matching(service_taxonomy.c.service_id, ids))
         .order_by(service_taxonomy.c.service_id, Taxonomy.name, TaxonomyTerm.code)
     )
 
 
-def areas_query(ids: list[str]) -> Select:
+def areas_query(ids) -> Select:
     """Residency restrictions: areas a service is limited to the residents of."""
     return (
         select(ServiceArea.service_id, ServiceArea.name, ServiceArea.extent)
-        .where(ServiceArea.service_id.in_(ids), ServiceArea.residents_only.is_(True))
+        .where(_matching(ServiceArea.service_id, ids), ServiceArea.residents_only.is_(True))
         .order_by(ServiceArea.service_id, ServiceArea.id)
     )
 
 
-def languages_query(ids: list[str]) -> Select:
+def languages_query(ids) -> Select:
     return (
         select(Language.service_id, Language.name)
-        .where(Language.service_id.in_(ids))
+        .where(_matching(Language.service_id, ids))
         .order_by(Language.service_id, Language.name)
     )
 
@@ -199,26 +213,29 @@ def iter_all_documents(conn: Connection, page: int = 2000) -> Iterator[Document]
         rows = conn.execute(services_query(after=after, limit=page)).all()
         if not rows:
             return
-        yield from _documents_for(conn, rows)
+        # The page is in id order, so its children are one range scan per table (rows of
+        # hidden services in the range are read and ignored).
+        yield from _documents_for(conn, rows, IdRange(rows[0].id, rows[-1].id))
         after = rows[-1].id
 
 
-def _grouped(conn: Connection, query_for, ids: list[str]) -> dict[str, list]:
+def _grouped(conn: Connection, query_for, ids: list[str], id_range: IdRange | None) -> dict[str, list]:
     groups: dict[str, list] = defaultdict(list)
-    for start in range(0, len(ids), BATCH):
-        for row in conn.execute(query_for(ids[start : start + BATCH])):
+    batches = [id_range] if id_range else [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
+    for batch in batches:
+        for row in conn.execute(query_for(batch)):
             groups[row[0]].append(row)
     return groups
 
 
-def _documents_for(conn: Connection, service_rows) -> Iterator[Document]:
+def _documents_for(conn: Connection, service_rows, id_range: IdRange | None = None) -> Iterator[Document]:
     ids = [row.id for row in service_rows]
-    venues = _grouped(conn, venues_query, ids)
-    schedules = _grouped(conn, schedules_query, ids)
-    costs = _grouped(conn, costs_query, ids)
-    terms = _grouped(conn, terms_query, ids)
-    areas = _grouped(conn, areas_query, ids)
-    languages = _grouped(conn, languages_query, ids)
+    venues = _grouped(conn, venues_query, ids, id_range)
+    schedules = _grouped(conn, schedules_query, ids, id_range)
+    costs = _grouped(conn, costs_query, ids, id_range)
+    terms = _grouped(conn, terms_query, ids, id_range)
+    areas = _grouped(conn, areas_query, ids, id_range)
+    languages = _grouped(conn, languages_query, ids, id_range)
     today = date.today()
     for row in service_rows:
         yield build_document(

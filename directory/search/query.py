@@ -144,8 +144,9 @@ def analyse(word: str) -> str | None:
     return terms[0] if terms else None
 
 
-def words_of(text: str) -> list[str]:
-    return _WORD.findall(fold(text[:MAX_QUERY_CHARS]))
+def words_of(text: str, limit: int | None = MAX_QUERY_CHARS) -> list[str]:
+    """Folded words of `text` (of its first `limit` characters; None for all of it)."""
+    return _WORD.findall(fold(text[:limit] if limit else text))
 
 
 def _replace_words(text: str, corrections: Mapping[str, str]) -> str:

@@ -233,7 +233,7 @@ def _score_text(snap, query: TextQuery, categories: Categories) -> Scored:
 
 def _order(snap, rows, relevance, distance, stale, full, sort, ctx, located) -> np.ndarray:
     """Indexes into `rows`, best first. Demoted listings sink but are never dropped."""
-    names = snap.names[rows]
+    names = snap.name_rank[rows]
     closed = snap.columns["closed"][rows]
     demoted = stale | full | closed
     finite = np.where(np.isfinite(distance), distance, 1e9)

@@ -66,14 +66,13 @@ class Snapshot:
         return np.concatenate([p.data.names for p in self.parts]) if self.parts else np.zeros(0, object)
 
     @cached_property
-    def row_of(self) -> dict[str, int]:
-        """Service id -> row, for live listings."""
-        found = {}
-        for part in self.parts:
-            for local, sid in enumerate(part.data.ids):
-                if sid is not None and self.live[part.offset + local]:
-                    found[sid] = part.offset + local
-        return found
+    def name_rank(self) -> np.ndarray:
+        """Each row's position in A-Z order of names (for tie-breaks; built when first needed)."""
+        names = self.names
+        order = sorted(range(self.size), key=lambda row: names[row].casefold())
+        rank = np.empty(self.size, np.int64)
+        rank[order] = np.arange(self.size)
+        return rank
 
     def facts(self, row: int) -> dict:
         """The stored facts of one listing (read from the index, for the page shown)."""
@@ -159,7 +158,9 @@ class Snapshot:
         for row in complex_rows.tolist():
             part = self.parts[self.row_part[row]]
             local = row - part.offset
-            value = complex_next(part.data.rules[local], now_local, part.data.next_cache, local)
+            with self.lock:
+                rules = part.data.rules(part.reader, local)
+            value = complex_next(rules, now_local, part.data.next_cache, local)
             if value < out[row]:
                 out[row] = value
         return out
@@ -190,15 +191,10 @@ class Snapshot:
         with self.lock:
             return self.searcher.doc_frequency(fieldname, text)
 
-    @cached_property
+    @property
     def vocabulary(self) -> dict[str, int]:
-        """Unstemmed words of titles, categories and organisations, with document counts."""
-        words: dict[str, int] = {}
-        with self.lock:
-            reader = self.searcher.reader()
-            for text, info in reader.iter_field("words"):
-                words[text] = words.get(text, 0) + info.doc_frequency()
-        return words
+        """Whole words of titles, categories and organisations, with how many listings use them."""
+        return self.meta.get("vocabulary") or {}
 
     def close(self) -> None:
         with self.lock:

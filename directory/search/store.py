@@ -27,6 +27,7 @@ import os
 import shutil
 import time
 import uuid
+from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -38,14 +39,17 @@ from whoosh import index as whoosh_index
 from whoosh.index import LockError
 
 from directory.models import ChangeLog, Taxonomy, TaxonomyTerm
-from directory.search.documents import iter_all_documents, load_documents
+from directory.search.documents import Document, iter_all_documents, load_documents
+from directory.search.query import words_of
 from directory.search.schema import META_ID, SCHEMA_VERSION, build_schema
+from directory.search.segments import encode
 
 log = logging.getLogger(__name__)
 
 GAP_TTL_SECONDS = 6 * 3600  # a missing change-log id still missing after this was a rollback
 GAP_WINDOW = 5000  # at a full build, ids this far below the head are checked for gaps
 WRITER_LIMIT_MB = 256
+BUILD_SEGMENT = 25_000  # listings per segment of a full build
 
 
 class IndexUnavailable(Exception):
@@ -119,6 +123,17 @@ def missing_ranges(seen: list[int], low: int, high: int) -> list[list[int]]:
     if expected <= high:
         ranges.append([expected, high])
     return ranges
+
+
+def add_document(writer, doc: Document) -> None:
+    """Write one listing: its text, stored facts and filter columns."""
+    fields = doc.fields()
+    writer.add_document(**fields, **encode(doc.id, doc.facts, fields, writer.schema))
+
+
+def document_words(doc: Document) -> set[str]:
+    """The whole words of a listing typo correction may offer (three letters or more)."""
+    return {w for w in words_of(doc.words, limit=None) if len(w) >= 3 and not w.isdigit()}
 
 
 # --------------------------------------------------------------------------------------------
@@ -210,18 +225,25 @@ class IndexStore:
             ix = whoosh_index.create_in(str(folder), build_schema())
             writer = ix.writer(limitmb=WRITER_LIMIT_MB)
             count = 0
+            vocabulary: Counter = Counter()
             try:
                 for doc in iter_all_documents(conn):
-                    writer.add_document(**doc.fields())
+                    add_document(writer, doc)
+                    vocabulary.update(document_words(doc))
                     count += 1
+                    if count % BUILD_SEGMENT == 0:
+                        # A segment at a time keeps the writer's sorting pool in memory (no
+                        # spill to temporary files) and the peak memory of a rebuild bounded.
+                        writer.commit(merge=False)
+                        writer = ix.writer(limitmb=WRITER_LIMIT_MB)
                 meta = {
                     "schema": SCHEMA_VERSION, "head": head, "head_entity": entity_at(conn, head) if head else None,
                     "gaps": [[lo, hi, now] for lo, hi in missing_ranges(seen, max(0, head - GAP_WINDOW), head)],
                     "taxonomy": taxonomy_fingerprint(conn), "built_at": datetime.now(timezone.utc).isoformat(),
-                    "listings": count,
+                    "listings": count, "vocabulary": dict(vocabulary),
                 }
                 writer.add_document(id=META_ID, facts={"meta": meta})
-                writer.commit()
+                writer.commit(merge=False)
             except BaseException:
                 writer.cancel()
                 shutil.rmtree(folder, ignore_errors=True)
@@ -277,10 +299,15 @@ class IndexStore:
             return report
         entities = {r.entity_id for r in rows if r.entity_type == "service"}
         documents = load_documents(conn, entities)
+        # New words join the vocabulary; words of removed listings stay until the next rebuild
+        # (a suggestion that finds little is harmless, and counts are only for ranking them).
+        vocabulary = Counter(meta.get("vocabulary") or {})
         for sid in sorted(entities):
             writer.delete_by_term("id", sid)
             if sid in documents:
-                writer.add_document(**documents[sid].fields())
+                add_document(writer, documents[sid])
+                for word in document_words(documents[sid]):
+                    vocabulary.setdefault(word, 1)
                 report.listings_updated += 1
             else:
                 report.listings_removed += 1
@@ -292,7 +319,7 @@ class IndexStore:
             inside = sorted(i for i in filled if lo <= i <= hi)
             kept += [[a, b, seen_at] for a, b in missing_ranges(inside, lo - 1, hi)]
         kept += [[a, b, now] for a, b in missing_ranges([i for i in ids if i > head0], head0, head)]
-        meta = {**meta, "head": head, "head_entity": entity_at(conn, head), "gaps": kept}
+        meta = {**meta, "head": head, "head_entity": entity_at(conn, head), "gaps": kept, "vocabulary": dict(vocabulary)}
         writer.delete_by_term("id", META_ID)
         writer.add_document(id=META_ID, facts={"meta": meta})
         report.entries, report.head, report.gaps = len(rows), head, kept

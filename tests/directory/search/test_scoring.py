@@ -74,3 +74,15 @@ def test_deleted_listings_never_score(session, index, snapshot):
     found = evaluate(wq.Term("title", "walk"), fresh)
     assert fresh.service_id(walk) is not None and walk not in found.rows.tolist()
     assert all(fresh.live[found.rows])
+
+
+def test_block_reading_equals_the_public_matcher(snapshot):
+    from directory.search.segments import _read_one_by_one, read_postings
+
+    part = snapshot.parts[0]
+    terms = [(f, t.decode()) for f in ("title", "description", "organisation") for t in part.reader.lexicon(f)]
+    assert len(terms) > 20
+    for fieldname, text in terms:
+        fast = read_postings(part.reader, fieldname, text)
+        slow = _read_one_by_one(part.reader.postings(fieldname, text))
+        assert fast[0].tolist() == slow[0].tolist() and fast[1].tolist() == slow[1].tolist(), (fieldname, text)
