@@ -23,8 +23,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     security.init_app(app)
 
-    from web import api, public
+    from web import public
 
     app.register_blueprint(public.bp)
-    app.register_blueprint(api.bp)
+
+    from web.api import bp as api_bp, feeds, oruk
+
+    app.register_blueprint(oruk.bp)
+    app.register_blueprint(feeds.bp)
+    app.register_blueprint(api_bp)
     return app

@@ -95,8 +95,8 @@ def test_need_phrases_and_did_you_mean(client):
 def test_bad_parameters_are_400s_that_name_the_parameter(client, params, parameter):
     response = get(client, **params)
     assert response.status_code == 400
-    error = response.get_json()["error"]
-    assert error["parameter"] == parameter
+    error = response.get_json()
+    assert error["error"] == "bad_request" and error["field"] == parameter
     assert error["message"]
 
 

@@ -1,28 +1,16 @@
-"""The open API under /api/v1: JSON, read-only endpoints open to any origin (CORS).
+"""The open API for other systems.
 
-Each endpoint lives in its own module and registers its OpenAPI description with
-`web.api.openapi`, which serves the whole document at /api/v1/openapi.json.
+`/oruk` and `/feeds` are blueprints of their own (see `create_app`). The JSON API under
+`/api/v1` is the blueprint `bp` here, shared by its endpoint modules (`search`, ...), each of
+which registers its OpenAPI description with `web.api.openapi` (served at
+/api/v1/openapi.json). Like the open data blueprints it answers any origin (CORS) and in JSON,
+errors included.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from web.api.opendata_http import make_open_data_blueprint
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-READ_METHODS = {"GET", "HEAD", "OPTIONS"}
-
-
-@bp.after_request
-def _cors(response):
-    # Reads are public data: any web page may fetch them. Nothing here uses cookies, so no
-    # credentials are allowed and a wildcard origin is safe.
-    if request.method in READ_METHODS:
-        response.headers["Access-Control-Allow-Origin"] = "*"
-        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = "Accept, Content-Type"
-        response.headers["Access-Control-Max-Age"] = "86400"
-    return response
-
+bp = make_open_data_blueprint("api", "/api/v1")
 
 from web.api import openapi, search  # noqa: E402,F401  (routes register on `bp`)

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import request
 
 from web.api import bp
+from web.api.opendata_http import json_response
 
 _paths: dict[str, dict] = {}
 _schemas: dict[str, dict] = {
     "Error": {
         "type": "object",
-        "required": ["error"],
+        "required": ["error", "message"],
         "properties": {
-            "error": {
-                "type": "object",
-                "required": ["parameter", "message"],
-                "properties": {
-                    "parameter": {"type": ["string", "null"], "description": "The query parameter at fault."},
-                    "message": {"type": "string", "description": "What is wrong, in plain English."},
-                },
-            }
+            "error": {"type": "string", "description": "A short code: bad_request, not_found, ..."},
+            "message": {"type": "string", "description": "What is wrong, in plain English."},
+            "field": {"type": "string", "description": "The query parameter at fault (on a 400)."},
         },
     }
 }
@@ -48,4 +44,4 @@ def document(server_url: str = "/api/v1") -> dict:
 
 @bp.get("/openapi.json")
 def openapi_document():
-    return jsonify(document(request.script_root + bp.url_prefix))
+    return json_response(document(request.script_root + bp.url_prefix))

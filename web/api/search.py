@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from flask import current_app, jsonify, request, url_for
+from flask import current_app, request, url_for
 
 from directory.errors import ValidationError
 from directory.geo import miles_to_km
@@ -20,6 +20,7 @@ from directory.search.filters import MAX_PER_PAGE, MAX_RADIUS_KM, MIN_RADIUS_KM,
 from directory.search.segments import TIMES_OF_DAY
 from directory.vocab import ACCESSIBILITY_FEATURES, DAY_NAMES, DAYS, DeliveryMode
 from web.api import bp, openapi
+from web.api.opendata_http import error_response, json_response
 from web.api.search_schemas import RESPONSE_SCHEMAS
 from web.extensions import db
 
@@ -91,8 +92,6 @@ class BadParameter(Exception):
         self.parameter, self.message = parameter, message
 
 
-def _error(parameter: str | None, message: str, status: int = 400):
-    return jsonify({"error": {"parameter": parameter, "message": message}}), status
 
 
 def _convert(param: Parameter, raw: str):
@@ -165,12 +164,13 @@ def search_endpoint():
         index = get_index(current_app.config["SEARCH_INDEX_DIR"])
         found = search(db.session, wanted, index=index)
     except BadParameter as exc:
-        return _error(exc.parameter, exc.message)
+        return error_response(400, "bad_request", exc.message, exc.parameter)
     except ValidationError as exc:
-        return _error(_request_parameter(exc.field, request.args), exc.message)
+        return error_response(400, "bad_request", exc.message, _request_parameter(exc.field, request.args))
     body = found.to_dict()
     body["links"] = _links(found)
-    return jsonify(body)
+    # Revalidate every time: results move with the clock (next sessions) and each search is logged.
+    return json_response(body, cache_control="no-cache")
 
 
 def _links(found) -> dict:
@@ -206,7 +206,7 @@ openapi.register(
             "responses": {
                 "200": {"description": "A page of results.",
                         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResults"}}}},
-                "400": {"description": "A parameter is wrong; the error names it.",
+                "400": {"description": "A parameter is wrong; `field` names it.",
                         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
             },
         }
