@@ -69,6 +69,10 @@ def logged_filters(request) -> dict:
 
 def record_search(session: Session, request, *, district: str | None, result_count: int) -> None:
     """Append one entry and commit it (a search is otherwise read-only)."""
+    # End the search's read transaction first: SQLite cannot turn a read snapshot into a write
+    # once another connection has written since it began ("database is locked" at once, no
+    # waiting), whereas a fresh transaction that starts by writing waits its turn.
+    session.commit()
     session.execute(
         insert(SearchLogEntry).values(
             searched_at=datetime.now(timezone.utc),

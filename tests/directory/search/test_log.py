@@ -74,3 +74,21 @@ def test_commands_prune_and_reindex(tmp_path, monkeypatch):
     assert "listings: 1" in result.output
     result = runner.invoke(main, ["search-log", "prune"])
     assert result.exit_code == 0 and "Removed 1 search-log entries older than 30 days" in result.output
+
+
+def test_logging_after_a_search_survives_another_writer_on_sqlite(tmp_path):
+    # A search reads inside a transaction; if another connection writes meanwhile, SQLite
+    # refuses to upgrade that read snapshot to a write ("database is locked", at once).
+    from directory.search import SearchIndex
+    from tests.factories import make_service
+
+    url = f"sqlite:///{tmp_path / 'busy.sqlite'}"
+    upgrade_database(url)
+    factory = make_session_factory(make_engine(url))
+    index = SearchIndex(tmp_path / "index")
+    with factory() as searching, factory() as writing:
+        find(searching, index, text="choir")  # the read transaction stays open
+        make_service(writing, name="Choir")
+        writing.commit()
+        record_search(searching, SearchRequest(text="choir"), district=None, result_count=0)
+        assert searching.scalar(select(func.count()).select_from(SearchLogEntry)) == 1
