@@ -26,4 +26,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from web import public
 
     app.register_blueprint(public.bp)
+
+    from web.api import bp as api_bp, feeds, oruk
+
+    app.register_blueprint(oruk.bp)
+    app.register_blueprint(feeds.bp)
+    app.register_blueprint(api_bp)
     return app

@@ -39,9 +39,11 @@ def main(ctx: click.Context) -> None:
 
 def _register() -> None:
     from directory.commands import register as register_directory
+    from directory.export.commands import register as register_export
     from importers.commands import register as register_importers
 
     register_directory(main)
+    register_export(main)
     register_importers(main)
 
 

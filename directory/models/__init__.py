@@ -15,6 +15,7 @@ from directory.models.provenance import (
     SourceRecord,
 )
 from directory.models.schedule import Schedule
+from directory.models.search_log import SearchLogEntry
 from directory.models.service import (
     Contact,
     CostOption,
@@ -41,6 +42,7 @@ __all__ = [
     "PostcodeArea",
     "QuarantinedRecord",
     "Schedule",
+    "SearchLogEntry",
     "Service",
     "ServiceArea",
     "ServiceAtLocation",
