@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from jinja2 import ChainableUndefined, ChoiceLoader, PackageLoader
 
 from web.config import load_config
 
@@ -13,13 +14,29 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(load_config(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
+    _configure_templates(app)
 
     from web.extensions import csrf, db
 
     db.init_app(app)
     csrf.init_app(app)
 
-    from web import public
+    from web import security
+
+    security.init_app(app)
+
+    from web import embed, public
 
     app.register_blueprint(public.bp)
+    app.register_blueprint(embed.bp)
     return app
+
+
+def _configure_templates(app: Flask) -> None:
+    # The NHS.UK design system's Jinja macros (nhsuk-frontend-jinja) sit behind our own
+    # templates; they rely on ChainableUndefined for their optional nested parameters.
+    app.jinja_options = {
+        **app.jinja_options,
+        "undefined": ChainableUndefined,
+        "loader": ChoiceLoader([app.create_global_jinja_loader(), PackageLoader("nhsuk_frontend_jinja")]),
+    }

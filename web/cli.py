@@ -39,8 +39,12 @@ def main(ctx: click.Context) -> None:
 
 def _register() -> None:
     from directory.commands import register as register_directory
+    from directory.embed_origins import embed_group
+    from directory.reports import reports_group
 
     register_directory(main)
+    main.add_command(embed_group)
+    main.add_command(reports_group)
 
 
 _register()
