@@ -48,9 +48,11 @@ rmSync(vendor, { recursive: true, force: true });
 mkdirSync(join(vendor, "nhsuk"), { recursive: true });
 
 // 1. CSS: compile, then keep only what can appear on our pages.
-const scss = readFileSync(join(root, "scripts", "nhsuk.scss"), "utf8") +
+// The components are @use-d before our own rules in nhsuk.scss (Sass wants every @use first).
+const [settings, ...ownRules] = readFileSync(join(root, "scripts", "nhsuk.scss"), "utf8").split("// -- own rules --");
+const scss = settings +
   COMPONENTS.filter((name) => existsSync(join(nhsukDist, "components", name, "_index.scss")))
-    .map((name) => `@use "nhsuk-frontend/dist/nhsuk/components/${name}";\n`).join("");
+    .map((name) => `@use "nhsuk-frontend/dist/nhsuk/components/${name}";\n`).join("") + ownRules.join("");
 const compiled = sass.compileString(scss, {
   loadPaths: [modules],
   style: "compressed",

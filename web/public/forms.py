@@ -20,6 +20,12 @@ from web.public.finder import (
     SearchRequest,
 )
 
+try:  # WTForms 3.3 deprecates (value, label) tuples for choices
+    from wtforms import SelectChoice as _Choice
+except ImportError:  # pragma: no cover - older WTForms
+    def _Choice(value, label):
+        return (value, label)
+
 MAX_TEXT = 200
 MAX_PAGE = 500
 
@@ -71,7 +77,7 @@ class ReportForm(FlaskForm):
 
     problem = RadioField(
         "What is wrong?",
-        choices=list(REPORT_PROBLEMS.items()),
+        choices=[_Choice(code, label) for code, label in REPORT_PROBLEMS.items()],
         validators=[DataRequired(message="Choose what is wrong.")],
     )
     details = TextAreaField(

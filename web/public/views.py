@@ -40,15 +40,15 @@ def now_local() -> datetime:
     return datetime.now(LONDON).replace(tzinfo=None)
 
 
+@bp.record_once
+def _register_helpers(state) -> None:
+    # Globals rather than a context processor, so macros imported without context see them too.
+    state.app.jinja_env.globals.update(present.HELPERS, icon_for=icon_for, search_args=search_args)
+
+
 @bp.app_context_processor
-def _helpers():
-    return {
-        **present.HELPERS,
-        "icon_for": icon_for,
-        "search_args": search_args,
-        "today": now_local().date(),
-        "map_tile_url": current_app.config.get("MAP_TILE_URL"),
-    }
+def _per_request():
+    return {"today": now_local().date(), "map_tile_url": current_app.config.get("MAP_TILE_URL")}
 
 
 @bp.get("/healthz")
