@@ -16,6 +16,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session, selectinload
 
 from directory.errors import NotFound, ValidationError
+from directory.gazetteer import Gazetteer
 from directory.geo import haversine_km, miles_to_km
 from directory.models import Location, Service, ServiceAtLocation, TaxonomyTerm
 from directory.queries import category_with_children, top_level_categories, visible_services, with_categories, within_box
@@ -109,16 +110,6 @@ class ResultsPage:
 
 def locate(session: Session, where: str) -> Place:
     """The gazetteer's answer for a postcode or place; raises ValidationError or NotFound."""
-    try:
-        from directory.gazetteer import Gazetteer
-    except ImportError:  # TEMPORARY: until the gazetteer lands on main
-        from directory.models import Postcode
-        from directory.postcodes import normalise_postcode
-
-        row = session.get(Postcode, normalise_postcode(where))
-        if row is None:
-            raise NotFound(f"We could not find {where}.") from None
-        return Place(row.latitude, row.longitude, row.postcode)
     point = Gazetteer(session).lookup(where)
     return Place(point.latitude, point.longitude, point.label)
 
