@@ -77,7 +77,10 @@ const [purged] = await new PurgeCSS().purge({
   // Classes the macros build by joining strings ("nhsuk-label--" ~ size), and the ones the
   // page template's inline script adds to <body>.
   safelist: {
-    standard: [/^js-enabled$/, /^nhsuk-frontend-supported$/, /^nhsuk-(label|fieldset__legend)--(s|m|l|xl)$/],
+    standard: [
+      /^js-enabled$/, /^nhsuk-frontend-supported$/, /^nhsuk-(label|fieldset__legend)--(s|m|l|xl)$/,
+      /^nhsuk-icon--(search|arrow-left|arrow-right)$/,
+    ],
   },
   // Variants the macros mention by name but Wayfinder never asks for (our header has no
   // navigation or account menu, and no page uses a reverse, warning or login button).

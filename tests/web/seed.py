@@ -9,48 +9,37 @@ from __future__ import annotations
 from datetime import date, time
 from decimal import Decimal
 
+from directory.gazetteer_import import load_demo_gazetteer
 from directory.models import (
     CostOption,
     Location,
     Organization,
-    Place,
     Postcode,
-    PostcodeArea,
     Schedule,
     Service,
     ServiceAtLocation,
-    Taxonomy,
     TaxonomyTerm,
 )
+from directory.taxonomy import load_wayfinder_taxonomy
 
+# Exact postcodes the tests type (the demo gazetteer holds a sample of the area's postcodes).
 POSTCODES = {
     "NE4 5PL": (54.9707, -1.6369),
-    "NE6 5XA": (54.9762, -1.5825),  # Heaton, about 2.5 miles east
+    "NE6 5XA": (54.9762, -1.5825),  # Heaton, about 2.2 miles east
     "NE8 1HE": (54.9553, -1.6050),  # Gateshead
-    "DH1 3LE": (54.7761, -1.5733),  # Durham, far away
+    "NE17 7AA": (54.8520, -1.8330),  # near Consett, about 10 miles away
 }
 
 
 def seed_directory(session) -> dict[str, Service]:
-    """Create the fixed directory; returns the services by a short key."""
+    """Create the fixed directory (commits, since the gazetteer loader does); returns the
+    services by a short key."""
+    load_demo_gazetteer(session)
     for code, (lat, lon) in POSTCODES.items():
-        session.add(Postcode(postcode=code, latitude=lat, longitude=lon, sector=code[:-2], district=code.split()[0]))
-        session.merge(PostcodeArea(code=code.split()[0], kind="district", latitude=lat, longitude=lon, postcode_count=1))
-    session.add(Place(name="Heaton", name_key="heaton", kind="suburb", latitude=54.9762, longitude=-1.5825, postcode_district="NE6"))
-    taxonomy = Taxonomy(name="wayfinder")
-    session.add(taxonomy)
-    terms = {}
-    for code, name, parent, synonyms, needs in [
-        ("physical-activity", "Being active", None, ["exercise"], ["I want to get fitter"]),
-        ("health-walks", "Health walks", "physical-activity", ["walking", "walk"], ["I want to get out of the house"]),
-        ("chair-exercise", "Chair exercise", "physical-activity", ["seated exercise"], ["I can't walk far"]),
-        ("social-connection", "Meeting people", None, ["social"], ["I feel lonely", "I'm lonely"]),
-        ("lunch-clubs", "Lunch clubs and coffee mornings", "social-connection", ["coffee morning"], []),
-        ("money-housing", "Money and housing", None, ["advice"], ["I can't pay my bills"]),
-    ]:
-        terms[code] = TaxonomyTerm(taxonomy=taxonomy, code=code, name=name, synonyms=synonyms, need_phrases=needs,
-                                   parent=terms.get(parent))
-    session.add_all(terms.values())
+        session.merge(Postcode(postcode=code, latitude=lat, longitude=lon, sector=code[:-2], district=code.split()[0]))
+    load_wayfinder_taxonomy(session)
+    session.flush()
+    terms = {t.code: t for t in session.query(TaxonomyTerm)}
 
     def venue(name, postcode, access=()):
         lat, lon = POSTCODES[postcode]
@@ -84,8 +73,8 @@ def seed_directory(session) -> dict[str, Service]:
                 price="3", byday="WE", opens=time(12), closes=time(14), capacity_status="full"),
         service("referral", "Gateshead Cardiac Rehab Walk", walkers, ["health-walks"], venue("Saltwell Park", "NE8 1HE"),
                 price="0", routes=("clinician", "link_worker"), byday="FR"),
-        service("durham", "Durham Riverside Walk", walkers, ["health-walks"], venue("Durham Riverside", "DH1 3LE"), price="0", byday="SA"),
-        service("phone", "Money Worries Helpline", advice, ["money-housing"], None, delivery_modes=["phone"], byday="MO,TU,WE,TH,FR", opens=time(9), closes=time(17)),
+        service("far", "Derwent Valley Walk", walkers, ["health-walks"], venue("Derwent Valley Car Park", "NE17 7AA"), price="0", byday="SA"),
+        service("phone", "Money Worries Helpline", advice, ["debt-advice"], None, delivery_modes=["phone"], byday="MO,TU,WE,TH,FR", opens=time(9), closes=time(17)),
     ])
-    session.flush()
+    session.commit()
     return services
