@@ -54,7 +54,7 @@ def _load_directory(url: str) -> dict[str, str]:
     """Fill the live server's database; returns a few listing ids by a short key."""
     engine = make_engine(url)
     with make_session_factory(engine)() as session:
-        services = seed_directory(session)
+        services = seed_directory(session, extra=24)
         ids = {key: s.id for key, s in services.items()}
         session.commit()
     engine.dispose()
@@ -100,6 +100,17 @@ def browser():
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 390, "height": 844})  # a phone first
+    context.set_default_timeout(10_000)  # fail fast: every page here answers in milliseconds
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def axe_page(browser):
+    """A page whose CSP lets us inject axe-core (our CSP rightly refuses injected scripts)."""
+    context = browser.new_context(bypass_csp=True, viewport={"width": 390, "height": 844})
+    context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
     context.close()
@@ -108,6 +119,7 @@ def page(browser):
 @pytest.fixture
 def nojs_page(browser):
     context = browser.new_context(java_script_enabled=False, viewport={"width": 390, "height": 844})
+    context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
     context.close()

@@ -31,9 +31,10 @@ POSTCODES = {
 }
 
 
-def seed_directory(session) -> dict[str, Service]:
+def seed_directory(session, extra: int = 0) -> dict[str, Service]:
     """Create the fixed directory (commits, since the gazetteer loader does); returns the
-    services by a short key."""
+    services by a short key. `extra` adds that many more cafes around NE4 5PL, so a results
+    page can be full and paginated."""
     load_demo_gazetteer(session)
     for code, (lat, lon) in POSTCODES.items():
         session.merge(Postcode(postcode=code, latitude=lat, longitude=lon, sector=code[:-2], district=code.split()[0]))
@@ -76,5 +77,16 @@ def seed_directory(session) -> dict[str, Service]:
         service("far", "Derwent Valley Walk", walkers, ["health-walks"], venue("Derwent Valley Car Park", "NE17 7AA"), price="0", byday="SA"),
         service("phone", "Money Worries Helpline", advice, ["debt-advice"], None, delivery_modes=["phone"], byday="MO,TU,WE,TH,FR", opens=time(9), closes=time(17)),
     ])
+    cafes = ["Elswick", "Arthur's Hill", "Benwell", "Fenham", "Westgate", "Rye Hill"]
+    for n in range(extra):
+        lat, lon = POSTCODES["NE4 5PL"]
+        loc = Location(name=f"{cafes[n % len(cafes)]} Community Hall {n + 1}", address_1=f"{n + 2} Westmorland Road",
+                       city="Newcastle upon Tyne", postal_code="NE4 5PL", latitude=lat + 0.001 * (n % 7),
+                       longitude=lon + 0.0015 * (n % 5), accessibility=["step-free", "accessible-toilet", "seating"])
+        key, cafe_service = service(f"cafe{n}", f"{cafes[n % len(cafes)]} Coffee Morning {n + 1}", cafe, ["lunch-clubs"], loc,
+                                    price="1", byday=["MO", "TU", "WE", "TH", "FR"][n % 5], opens=time(10), closes=time(12),
+                                    description="A warm welcome, a cuppa and a chat. Come along and meet your neighbours. "
+                                                "There is a quiz on the last week of the month and a lift home if you need it.")
+        services[key] = cafe_service
     session.commit()
     return services

@@ -48,7 +48,7 @@ OTHER_FILTERS = {
 _STOPWORDS = set(
     "a an and are as at be but by can do for from get got have help i i'd i'm i've im in is it "
     "like me my need of on or some something so that the to too up want with would you "
-    "feel feeling really just bit more lot".split()
+    "feel feeling really just bit more lot go going could should please somewhere anything".split()
 )
 
 
