@@ -80,3 +80,21 @@ def test_nothing_found_is_never_a_dead_end(live_server, page):
     expect(page.locator("h1")).to_contain_text("Nothing found")
     page.get_by_role("link", name=re.compile(r"Look further away, up to 3 miles")).click()
     expect(page.locator("ol.wf-results")).to_contain_text("Seated Strength Class")
+
+
+def test_the_optional_map_shows_the_results_when_asked(live_db, page):
+    from tests.browser.conftest import LiveServer
+    from web import create_app
+
+    app = create_app({"DATABASE_URL": live_db[0], "SECRET_KEY": "browser-tests"})
+    server = LiveServer(app)
+    try:
+        # Tiles from our own origin: the test machine has no network, and this checks the wiring.
+        app.config["MAP_TILE_URL"] = server.url + "/static/icons/generic.svg?{z}/{x}/{y}"
+        page.goto(server.url + "/results?where=NE4+5PL")
+        expect(page.locator("#wf-map")).to_be_hidden()  # the list comes first; the map waits
+        page.get_by_text("Show these on a map").click()
+        expect(page.locator("#wf-map .leaflet-marker-icon")).to_have_count(10)
+        expect(page.locator("#wf-map img.leaflet-tile").first).to_be_attached()
+    finally:
+        server.stop()

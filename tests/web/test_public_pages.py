@@ -195,3 +195,22 @@ def test_every_response_has_security_headers(client, ids):
             assert f'nonce="{nonce}"' in script, (url, script)  # every inline script carries the nonce
         assert not re.search(r"<[^>]+\son[a-z]+\s*=", html), url  # no inline event handlers
         assert "style=" not in html, url  # no inline styles for the CSP to refuse
+
+
+def test_no_map_unless_a_tile_server_is_configured(client):
+    html = client.get("/results?where=NE4+5PL").get_data(as_text=True)
+    assert "leaflet" not in html and "wf-map" not in html
+
+
+def test_map_with_a_tile_server_comes_after_the_list(web_db):
+    from web import create_app
+
+    app = create_app({"TESTING": True, "DATABASE_URL": web_db[0], "SECRET_KEY": "x",
+                      "MAP_TILE_URL": "https://{s}.tiles.example.org/{z}/{x}/{y}.png"})
+    response = app.test_client().get("/results?where=NE4+5PL")
+    html = response.get_data(as_text=True)
+    assert "vendor/leaflet/leaflet.js" in html and "vendor/leaflet/leaflet.css" in html
+    assert html.index('class="wf-results"') < html.index('id="wf-map"')  # the list stays primary
+    assert "data-tiles=\"https://{s}.tiles.example.org/{z}/{x}/{y}.png\"" in html
+    assert "img-src 'self' data: https://*.tiles.example.org" in response.headers["Content-Security-Policy"]
+    app.extensions["wayfinder_db"].engine.dispose()
