@@ -22,6 +22,7 @@ from directory.models import Location, Service, ServiceAtLocation, TaxonomyTerm
 from directory.queries import category_with_children, top_level_categories, visible_services, with_categories, within_box
 from directory.schedules import Rule, next_occurrence, time_of_day
 from directory.vocab import Capacity, DeliveryMode, ReferralRoute
+from web.public import present
 
 RADIUS_CHOICES = (1, 3, 5, 10, 25)  # miles
 DEFAULT_RADIUS = 3
@@ -83,12 +84,39 @@ class Place:
 
 @dataclass(frozen=True)
 class Result:
-    """One listing as the results page needs it."""
+    """One listing as the results page and the embed show it: words, not database rows, so
+    the templates do not care whether it came from the ORM or the search index."""
 
-    service: Service
-    location: Location | None
+    id: str
+    name: str
+    organisation: str
+    summary: str
     distance_km: float | None
+    distance_text: str | None
+    venue_name: str | None
+    latitude: float | None
+    longitude: float | None
     next_session: datetime | None
+    schedule: str  # the first schedule in words, for when there is no next date
+    cost: str
+    access: tuple[str, ...]
+    turn_up: bool  # "You can just turn up" rather than "Ask to be referred"
+    full: bool
+    capacity: str | None
+    delivery: str | None  # "Online", "By phone", or None for in person
+
+
+def _result(service: Service, location: Location | None, distance: float | None, next_session: datetime | None) -> Result:
+    return Result(
+        id=service.id, name=service.name, organisation=service.organization.name, summary=service.description or "",
+        distance_km=distance, distance_text=present.distance_text(distance),
+        venue_name=location.name if location else None,
+        latitude=location.latitude if location else None, longitude=location.longitude if location else None,
+        next_session=next_session, schedule=present.schedule_lines(service)[0], cost=present.cost_text(service),
+        access=tuple(present.access_labels(service, location)), turn_up=present.can_just_turn_up(service),
+        full=service.capacity_status in (Capacity.FULL.value, Capacity.WAITING_LIST.value),
+        capacity=present.capacity_text(service), delivery=present.delivery_text(service),
+    )
 
 
 @dataclass
@@ -207,10 +235,10 @@ def _search(session: Session, req: SearchRequest, place: Place | None, term_ids,
         score = _text_score(service, words, term_words)
         if score == 0:
             continue
-        scored.append((score, Result(service, location, distance, next_occurrence(rules, now))))
+        scored.append((score, distance, service, location, rules))
     # Nearest first: people choose by how far they must go; more matching words break ties.
-    scored.sort(key=lambda sr: (sr[1].distance_km is None, round(sr[1].distance_km or 0, 1), -sr[0], sr[1].service.name))
-    return [r for _, r in scored]
+    scored.sort(key=lambda sr: (sr[1] is None, round(sr[1] or 0, 1), -sr[0], sr[2].name))
+    return scored
 
 
 def find_activities(session: Session, req: SearchRequest, now: datetime) -> ResultsPage:
@@ -236,7 +264,11 @@ def find_activities(session: Session, req: SearchRequest, now: datetime) -> Resu
         return page
     found = _search(session, req, place, term_ids, now)
     start = (max(req.page, 1) - 1) * req.per_page
-    page.results, page.total = found[start : start + req.per_page], len(found)
+    page.results = [
+        _result(service, location, distance, next_occurrence(rules, now))
+        for _, distance, service, location, rules in found[start : start + req.per_page]
+    ]
+    page.total = len(found)
     if not found:
         page.wider_radius = _wider(session, req, place, term_ids, now)
         page.related = _related(session, chosen_terms, categories)

@@ -87,10 +87,9 @@ def results():
 
 def _map_points(results) -> list[dict]:
     return [
-        {"lat": r.location.latitude, "lon": r.location.longitude, "name": r.service.name,
-         "href": url_for("public.activity", service_id=r.service.id)}
+        {"lat": r.latitude, "lon": r.longitude, "name": r.name, "href": url_for("public.activity", service_id=r.id)}
         for r in results
-        if r.location is not None and r.location.has_coordinates
+        if r.latitude is not None and r.longitude is not None
     ]
 
 
