@@ -51,9 +51,17 @@ class LiveServer:
 
 
 def _load_directory(url: str) -> dict[str, str]:
-    """Fill the live server's database; returns a few listing ids by a short key."""
+    """Fill the live server's database with the demo directory (seeded, so every run sees the
+    same one) plus the fixed listings the journeys look for; returns their ids by a short key."""
+    try:
+        from directory.demo import DEMO_SEED, generate_demo
+    except ImportError:  # the demo generator has not reached this branch yet
+        generate_demo = None
     engine = make_engine(url)
     with make_session_factory(engine)() as session:
+        if generate_demo is not None:
+            generate_demo(session, seed=DEMO_SEED)
+            session.commit()
         services = seed_directory(session, extra=24)
         ids = {key: s.id for key, s in services.items()}
         session.commit()

@@ -20,7 +20,7 @@ def _pages(ids):
         "start": "/",
         "results": "/results?where=NE4+5PL",
         "results-filtered": "/results?where=NE4+5PL&only=free&day=TU&access=step-free&category=physical-activity",
-        "nothing-found": "/results?where=NE6+5XA&category=chair-exercise&radius=1",
+        "nothing-found": "/results?where=NE4+5PL&q=Quillfield&radius=1",
         "place-error": "/results?where=Atlantis",
         "activity": f"/activity/{ids['walk']}",
         "activity-full": f"/activity/{ids['lunch']}",

@@ -19,13 +19,15 @@ def _journey(page, base: str) -> None:
     expect(page.locator("h1")).to_contain_text("within 3 miles of NE4 5PL")
     results = page.locator("ol.wf-results")
     expect(results).to_contain_text("Elswick Park Health Walk")
-    expect(results).to_contain_text("Ask to be referred")
-    expect(results).to_contain_text("You can just turn up")
+    for fact in ("Distance", "Next session", "Cost", "Access"):
+        expect(results.locator("dt", has_text=fact).first).to_be_visible()
+    expect(results.locator(".nhsuk-tag").first).to_be_visible()  # turn up, or ask to be referred
 
-    # Filter: only what you can just turn up to. The referral-only walk goes.
+    # Filter: only what you can just turn up to. Nothing that needs a referral is left.
     page.locator("#filters").get_by_label("You can just turn up").check()
     page.locator("#filters").get_by_role("button", name="Update results").click()
     expect(page).to_have_url(re.compile(r"only=turn-up"))
+    expect(results).not_to_contain_text("Ask to be referred")
     expect(results).not_to_contain_text("Gateshead Cardiac Rehab Walk")
     expect(page.locator("#filters").get_by_label("You can just turn up")).to_be_checked()
 
@@ -76,10 +78,10 @@ def test_report_something_wrong_by_keyboard(live_server, page, live_ids):
 
 
 def test_nothing_found_is_never_a_dead_end(live_server, page):
-    page.goto(live_server.url + "/results?where=NE6+5XA&category=chair-exercise&radius=1")
+    page.goto(live_server.url + "/results?where=NE4+5PL&q=Quillfield&radius=1")
     expect(page.locator("h1")).to_contain_text("Nothing found")
-    page.get_by_role("link", name=re.compile(r"Look further away, up to 3 miles")).click()
-    expect(page.locator("ol.wf-results")).to_contain_text("Seated Strength Class")
+    page.get_by_role("link", name=re.compile(r"Look further away, up to 25 miles")).click()
+    expect(page.locator("ol.wf-results")).to_contain_text("Quillfield Riverside Walk")
 
 
 def test_the_optional_map_shows_the_results_when_asked(live_db, page):

@@ -74,7 +74,7 @@ def seed_directory(session, extra: int = 0) -> dict[str, Service]:
                 price="3", byday="WE", opens=time(12), closes=time(14), capacity_status="full"),
         service("referral", "Gateshead Cardiac Rehab Walk", walkers, ["health-walks"], venue("Saltwell Park", "NE8 1HE"),
                 price="0", routes=("clinician", "link_worker"), byday="FR"),
-        service("far", "Derwent Valley Walk", walkers, ["health-walks"], venue("Derwent Valley Car Park", "NE17 7AA"), price="0", byday="SA"),
+        service("far", "Quillfield Riverside Walk", walkers, ["health-walks"], venue("Quillfield Car Park", "NE17 7AA"), price="0", byday="SA"),
         service("phone", "Money Worries Helpline", advice, ["debt-advice"], None, delivery_modes=["phone"], byday="MO,TU,WE,TH,FR", opens=time(9), closes=time(17)),
     ])
     cafes = ["Elswick", "Arthur's Hill", "Benwell", "Fenham", "Westgate", "Rye Hill"]

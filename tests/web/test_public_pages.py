@@ -39,7 +39,7 @@ def test_results_show_distance_next_session_cost_access_and_way_in(client):
     assert "Access Step-free access, Bus stop nearby" in text
     assert "You can just turn up" in text
     assert "Ask to be referred" in text  # the cardiac rehab walk needs a referral
-    assert "Derwent Valley Walk" not in text  # 10 miles away
+    assert "Quillfield Riverside Walk" not in text  # 10 miles away
 
 
 def test_filters_are_checkboxes_in_a_plain_get_form(client):
