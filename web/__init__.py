@@ -29,6 +29,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(public.bp)
     app.register_blueprint(embed.bp)
+
+    from web.api import bp as api_bp, feeds, oruk
+
+    app.register_blueprint(oruk.bp)
+    app.register_blueprint(feeds.bp)
+    app.register_blueprint(api_bp)
     return app
 
 

@@ -17,6 +17,7 @@ from directory.models.provenance import (
 )
 from directory.models.report import ProblemReport
 from directory.models.schedule import Schedule
+from directory.models.search_log import SearchLogEntry
 from directory.models.service import (
     Contact,
     CostOption,
@@ -45,6 +46,7 @@ __all__ = [
     "ProblemReport",
     "QuarantinedRecord",
     "Schedule",
+    "SearchLogEntry",
     "Service",
     "ServiceArea",
     "ServiceAtLocation",

@@ -1,7 +1,7 @@
 """Public pages: problem reports from the public, and the practice origins allowed to embed
 
 Revision ID: 0006_public
-Revises: 0001
+Revises: 0004_search
 Create Date: 2026-11-22 02:59:22.364855
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0006_public'
-down_revision = '0001'
+down_revision = '0004_search'  # re-chain onto whatever is main's head when this lands
 branch_labels = None
 depends_on = None
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.web.conftest import csrf_token
+from tests.web.public.conftest import csrf_token
 from web.cli import main
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 BUILT = ROOT / "web" / "static" / "vendor" / "nhsuk" / "nhsuk.css"
 FULL = ROOT / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk" / "nhsuk-frontend.css"
 

@@ -6,7 +6,7 @@ import re
 
 from icalendar import Calendar
 
-from tests.web.conftest import csrf_token
+from tests.web.public.conftest import csrf_token
 
 
 def text_of(response) -> str:
