@@ -106,6 +106,9 @@ class Writer(OccurrenceMixin):
         self.geocoder = Geocoder(session)
         self.duplicates = DuplicateFinder(session, source.id)
         self.bulk = BulkCreator(session, actor)
+        # A source's first import cannot find any of its own records: skip looking.
+        self._fresh = session.scalars(
+            select(SourceRecord.id).where(SourceRecord.source_id == source.id).limit(1)).first() is None
         self.warnings: list[str] = []
         self.seen: set[str] = set()  # source ids this run listed (for authoritative snapshots)
         self._records: dict[tuple[str, str], SourceRecord] = {}
@@ -114,6 +117,7 @@ class Writer(OccurrenceMixin):
         self.terms = TermResolver(session)
         self._dirty_parents: set[str] = set()
         self._touched: list[str] = []
+        self._created: set[tuple[str, str]] = set()  # source records this run made
         self._alive: dict[str, bool] = {}  # service id -> still in the directory
 
     # -- bookkeeping ---------------------------------------------------------------------
@@ -147,7 +151,7 @@ class Writer(OccurrenceMixin):
             if getattr(item, "alias", None):
                 wanted.add(("alias", item.alias))
         wanted = {w for w in wanted if w[1] and w not in self._records}
-        keys = sorted({k for _, k in wanted})
+        keys = sorted({k for _, k in wanted}) if not self._fresh else []
         fetched = []
         for chunk in _chunks(keys, 500):
             rows = self.session.scalars(
@@ -159,6 +163,8 @@ class Writer(OccurrenceMixin):
                 self._records[(row.entity_type, row.source_record_id)] = row
                 fetched.append(row)
         for key in wanted:
+            if self._fresh and key in self._created:
+                continue  # made earlier in this run: `_record` will load the real row
             self._records.setdefault(key, None)  # known to be absent: no query later
         ids = sorted({r.entity_id for r in fetched if r.entity_type == "service" and r.entity_id not in self._alive})
         for chunk in _chunks(ids, 500):
@@ -182,6 +188,7 @@ class Writer(OccurrenceMixin):
     def _new_record(self, kind: str, source_id: str, entity_id: str, **extra) -> SourceRecord:
         row = self.bulk.source_record(self.source.id, kind, source_id, entity_id, **extra)
         self._records[(kind, source_id)] = row
+        self._created.add((kind, source_id))
         return row
 
     def flush_bulk(self) -> None:
