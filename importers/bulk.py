@@ -22,7 +22,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from directory.models import (
-    ChangeLog, Contact, CostOption, Language, Schedule, Service, ServiceAtLocation, ServiceVersion,
+    ChangeLog, Contact, CostOption, Language, Schedule, Service, ServiceArea, ServiceAtLocation, ServiceVersion,
     SourceRecord, service_taxonomy,
 )
 from directory.models._common import new_id, utcnow
@@ -76,7 +76,7 @@ class BulkCreator:
         self._rows.setdefault(table, []).append(row)
 
     def create(self, rec: ServiceRecord, organization_id: str, locations: list, terms: list,
-               fields: dict, note: str) -> str:
+               fields: dict, note: str, location_id=lambda key: None) -> str:
         """Queue a new listing; returns its id. `fields` are the service columns to set."""
         sid = new_id()
         now = utcnow()
@@ -92,7 +92,7 @@ class BulkCreator:
             self._add("service_at_location", {"id": new_id(), "service_id": sid, "location_id": loc.id,
                                               "description": None})
         for s in rec.schedules:
-            self._add("schedule", {"id": new_id(), "service_id": sid, "location_id": None,
+            self._add("schedule", {"id": new_id(), "service_id": sid, "location_id": location_id(s.location_key),
                                    **{f: getattr(s, f) for f in _SCHEDULE_FIELDS}})
         for c in rec.costs:
             self._add("cost_option", {"id": new_id(), "service_id": sid, "valid_from": None, "valid_to": None,
@@ -103,6 +103,9 @@ class BulkCreator:
         for name, title, email, phone in rec.contacts:
             self._add("contact", {"id": new_id(), "service_id": sid, "name": name, "title": title,
                                   "email": email, "phone": phone})
+        for name, description, extent in rec.service_areas:
+            self._add("service_area", {"id": new_id(), "service_id": sid, "name": name, "description": description,
+                                       "extent": extent, "extent_type": "geojson", "residents_only": True})
         for term in terms:
             self._add("service_taxonomy", {"service_id": sid, "taxonomy_term_id": term.id})
         snapshot = {key: _plain(row[key]) for key in SERVICE_COLUMNS}
@@ -136,6 +139,7 @@ class BulkCreator:
             ("service", Service.__table__), ("service_at_location", ServiceAtLocation.__table__),
             ("schedule", Schedule.__table__), ("cost_option", CostOption.__table__),
             ("language", Language.__table__), ("contact", Contact.__table__),
+            ("service_area", ServiceArea.__table__),
             ("service_taxonomy", service_taxonomy), ("source_record", SourceRecord.__table__),
             ("service_version", ServiceVersion.__table__), ("change_log", ChangeLog.__table__),
         )

@@ -27,7 +27,7 @@ TABLES = {
     "cost_option": "cost_options.csv", "language": "languages.csv", "contact": "contacts.csv",
     "phone": "phones.csv", "accessibility": "accessibility.csv", "attribute": "attributes.csv",
     "taxonomy_term": "taxonomy_terms.csv", "taxonomy": "taxonomies.csv",
-    "organization_identifier": "organization_identifiers.csv",
+    "organization_identifier": "organization_identifiers.csv", "service_area": "service_areas.csv",
 }
 
 
@@ -108,6 +108,7 @@ def assemble(tables: dict[str, list[dict]]) -> tuple[list[dict], list[str]]:
     sal_by_service = by("service_at_location", "service_id")
     schedules, costs = by("schedule", "service_id"), by("cost_option", "service_id")
     languages, contacts = by("language", "service_id"), by("contact", "service_id")
+    areas = by("service_area", "service_id")
     phones, attributes = by("phone", "service_id"), by("attribute", "link_id")
     contact_phones = by("phone", "contact_id")
     services = []
@@ -131,6 +132,7 @@ def assemble(tables: dict[str, list[dict]]) -> tuple[list[dict], list[str]]:
             if not s.get("service_id")
         ]
         service["cost_options"] = costs.get(sid, [])
+        service["service_areas"] = areas.get(sid, [])
         service["languages"] = languages.get(sid, [])
         service["contacts"] = [{**c, "phones": contact_phones.get(c.get("id"), [])} for c in contacts.get(sid, [])]
         service["phones"] = [p for p in phones.get(sid, []) if not p.get("contact_id")] or phones.get(sid, [])

@@ -217,12 +217,12 @@ def _activities(value, warnings) -> list[TermRef]:
     refs = []
     for act in _as_list(value):
         if isinstance(act, str):  # a bare string: a URI or a label
-            refs.append(TermRef(uri=act, taxonomy=ACTIVITY_LIST) if act.startswith("http")
-                        else TermRef(label=act.strip(), taxonomy=ACTIVITY_LIST))
+            refs.append(TermRef(uri=act, taxonomy=ACTIVITY_LIST, widen=True) if act.startswith("http")
+                        else TermRef(label=act.strip(), taxonomy=ACTIVITY_LIST, widen=True))
         elif isinstance(act, dict):
             uri, label = _text(act.get("@id")), _text(act.get("prefLabel"))
             if uri or label:
-                refs.append(TermRef(uri=uri, label=label, taxonomy=ACTIVITY_LIST))
+                refs.append(TermRef(uri=uri, label=label, taxonomy=ACTIVITY_LIST, widen=True))
         else:
             warnings.append(f"activity {act!r} is neither a Concept nor text; it was ignored.")
     return refs

@@ -8,6 +8,7 @@ differ (`regular_schedules` with `weekday`, `holiday_schedules`, `eligibilitys`,
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -15,6 +16,9 @@ from decimal import Decimal, InvalidOperation
 from dateutil import parser as dateparser
 
 from directory.errors import ValidationError
+from directory.export.extensions import BY_NAME as VOCABULARY_NAMES
+from directory.export.extensions import read_wayfinder_attributes
+from directory.vocab import ACCESSIBILITY_FEATURES
 from directory.schedules import parse_byday
 
 from importers.openactive_schedule import epoch_millis, parse_time
@@ -23,6 +27,7 @@ from importers.records import (
 )
 from importers.spreadsheet import ACCESS_WORDS
 
+_LABELS = {label.lower(): code for code, label in ACCESSIBILITY_FEATURES.items()}
 STATUSES = {"active", "inactive", "defunct", "temporarily closed"}
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _DAY_NAMES = {"monday": "MO", "tuesday": "TU", "wednesday": "WE", "thursday": "TH", "friday": "FR",
@@ -82,6 +87,8 @@ def service_record(raw: dict, *, legacy: bool = False) -> ServiceRecord:
     rec.status = status
     rec.fees_description = _t(raw.get("fees_description")) or _t(raw.get("fees"))
     rec.application_process = _t(raw.get("application_process"))
+    rec.alert = _t(raw.get("alert"))
+    rec.interpretation_services = _t(raw.get("interpretation_services"))
     rec.eligibility_description = _t(raw.get("eligibility_description"))
     rec.assured_date = _date(raw.get("assured_date"), warnings, "assured_date")
     rec.assurer_email = _t(raw.get("assurer_email"))
@@ -94,10 +101,13 @@ def service_record(raw: dict, *, legacy: bool = False) -> ServiceRecord:
     phones = [_t(p.get("number")) for p in _list(raw.get("phones")) if _t(p.get("number"))]
     rec.phone = phones[0].strip('"') if phones else None
     _locations(rec, raw, warnings)
-    rec.schedules = _schedules(raw, warnings)
+    venue_of = {_t(sal.get("id")): _t((sal.get("location") or {}).get("id"))
+                for sal in _list(raw.get("service_at_locations"))}
+    rec.schedules = _schedules(raw, warnings, venue_of)
     for sal in _list(raw.get("service_at_locations")):
-        rec.schedules += _schedules(sal, warnings)
-        rec.schedules += _schedules(sal.get("location") or {}, warnings)
+        here = _t((sal.get("location") or {}).get("id"))
+        rec.schedules += _schedules(sal, warnings, venue_of, here)
+        rec.schedules += _schedules(sal.get("location") or {}, warnings, venue_of, here)
     rec.costs = _costs(raw, warnings)
     for lang in _list(raw.get("languages")):
         label = _t(lang.get("name")) or _t(lang.get("language"))
@@ -108,6 +118,7 @@ def service_record(raw: dict, *, legacy: bool = False) -> ServiceRecord:
         rec.contacts.append((_t(contact.get("name")), _t(contact.get("title")), _t(contact.get("email")),
                              numbers[0] if numbers else None))
     rec.terms = _terms(raw)
+    rec.service_areas = _service_areas(raw, warnings)
     modes = {"online": "online", "phone": "phone", "telephone": "phone", "venue": "in_person", "home visit": "in_person"}
     attending = (_t(raw.get("attending_type")) or "").lower()
     if attending in modes:
@@ -117,7 +128,30 @@ def service_record(raw: dict, *, legacy: bool = False) -> ServiceRecord:
     access = (_t(raw.get("attending_access")) or "").lower()
     if access == "referral":
         rec.referral_routes = ["link_worker", "clinician"]
+    # What HSDS has no field for, a Wayfinder publishes as attributes in its own vocabularies.
+    facts = read_wayfinder_attributes(_list(raw.get("attributes")))
+    for key in ("referral_routes", "delivery_modes", "accessibility", "capacity_status", "gender"):
+        if key in facts:
+            setattr(rec, key, facts[key])
     return rec
+
+
+def _service_areas(raw: dict, warnings) -> list:
+    areas = []
+    for row in _list(raw.get("service_areas")):
+        name = _t(row.get("name")) or _t(row.get("service_area"))
+        extent = row.get("extent")
+        if isinstance(extent, str) and extent.strip():
+            try:
+                extent = json.loads(extent)
+            except ValueError:
+                warnings.append(f"The extent of service area {name!r} is not GeoJSON; the area is kept without it.")
+                extent = None
+        if not isinstance(extent, dict):
+            extent = None
+        if name:
+            areas.append((name, _t(row.get("description")), extent))
+    return areas
 
 
 def _eligibilities(rec: ServiceRecord, raw: dict, warnings) -> None:
@@ -170,12 +204,16 @@ def _locations(rec: ServiceRecord, raw: dict, warnings) -> None:
         texts = [_t(a.get("description")) or _t(a.get("accessibility")) for a in
                  _list(loc.get("accessibility")) + _list(loc.get("accessibility_for_disabilities"))]
         texts = [t for t in texts if t]
-        codes = []
-        for text in texts:
-            lowered = text.lower()
-            for word, code in ACCESS_WORDS.items():
-                if word in lowered and code not in codes:
-                    codes.append(code)
+        # An entry that is exactly a feature's name is that feature (how a Wayfinder publishes
+        # them); other text is the venue's own words, read for features only when nothing
+        # was named exactly.
+        codes = [_LABELS[t.lower()] for t in texts if t.lower() in _LABELS]
+        details = [t for t in texts if t.lower() not in _LABELS]
+        if not codes:
+            for text in details:
+                for word, code in ACCESS_WORDS.items():
+                    if word in text.lower() and code not in codes:
+                        codes.append(code)
         kind = _t(loc.get("location_type")) or "physical"
         country = (_t(address.get("country")) or "GB").upper()
         postcode = _t(address.get("postal_code")) if country in ("GB", "UK") else None
@@ -187,8 +225,8 @@ def _locations(rec: ServiceRecord, raw: dict, warnings) -> None:
             description=_t(loc.get("description")), url=_t(loc.get("url")),
             address_1=_t(address.get("address_1")), address_2=_t(address.get("address_2")),
             city=_t(address.get("city")), region=_t(address.get("region")) or _t(address.get("state_province")),
-            postal_code=postcode, latitude=lat, longitude=lon, accessibility=codes,
-            accessibility_details=" ".join(texts) or None,
+            postal_code=postcode, latitude=lat, longitude=lon, accessibility=list(dict.fromkeys(codes)),
+            accessibility_details=" ".join(details) or None,
         ))
 
 
@@ -215,7 +253,7 @@ def _byday(value, warnings) -> str | None:
     return text.upper().replace(" ", "")
 
 
-def _schedules(holder: dict, warnings) -> list[ScheduleRecord]:
+def _schedules(holder: dict, warnings, venue_of=None, here=None) -> list[ScheduleRecord]:
     rules = []
     for row in _list(holder.get("schedules")) + _list(holder.get("regular_schedules")):
         byday = _byday(row.get("byday"), warnings)
@@ -250,6 +288,8 @@ def _schedules(holder: dict, warnings) -> list[ScheduleRecord]:
             opens_at=opens, closes_at=closes, valid_from=start, valid_to=end,
             dtstart=_date(row.get("dtstart"), warnings, "dtstart"), description=description,
             notes=_t(row.get("notes")),
+            location_key=here or (venue_of or {}).get(_t(row.get("service_at_location_id")))
+            or _t(row.get("location_id")),
         ))
     closures = []
     for row in _list(holder.get("holiday_schedules")):
@@ -286,6 +326,8 @@ def _terms(raw: dict) -> list[TermRef]:
         if term:
             taxonomy = term.get("taxonomy")
             taxonomy = _t(taxonomy.get("name")) if isinstance(taxonomy, dict) else _t(taxonomy)
+            if taxonomy in VOCABULARY_NAMES:
+                continue  # a Wayfinder fact (referral route, capacity...), read above, not a category
             refs.append(TermRef(uri=_t(term.get("term_uri")), code=_t(term.get("code")),
                                 label=_t(term.get("name")) or _t(term.get("term")), taxonomy=taxonomy))
     for link in _list(raw.get("service_taxonomys")) + _list(raw.get("service_taxonomies")):

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from queue import Full, Queue
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -90,6 +90,7 @@ class Report:
 def run_import(session: Session, source: Source, reader: Reader, options: ImportOptions | None = None) -> Report:
     """Import everything `reader` yields into the directory as `source`; always stores a report."""
     options = options or ImportOptions()
+    _tune_connection(session)
     actor = options.actor or f"import:{source.name}"
     set_actor(session, actor)
     run = ImportRun(source_id=source.id, status="running", counts={}, timings={})
@@ -159,6 +160,17 @@ def run_import(session: Session, source: Source, reader: Reader, options: Import
     run.timings = {**timings, "notes": notes, "warnings": writer.warnings[:MAX_WARNINGS]}
     session.commit()
     return Report(run, dict(counts), timings, writer.warnings, notes)
+
+
+def _tune_connection(session: Session) -> None:
+    """Give SQLite a page cache big enough for an import's indexes (its default is 2 MB).
+
+    Inserting 100,000 listings touches indexes far larger than that, and with the default
+    every insert went to disk: imports slowed down as the directory grew. Per connection only.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("PRAGMA cache_size=-262144"))  # KiB: 256 MB, allocated as used
+        session.execute(text("PRAGMA mmap_size=1073741824"))
 
 
 def _read_ahead(pages, depth: int = 2):

@@ -68,6 +68,7 @@ class ScheduleRecord:
     by_appointment: bool = False
     description: str | None = None
     notes: str | None = None
+    location_key: str | None = None  # the venue (LocationRecord.key) this rule is at, if one
 
 
 @dataclass
@@ -88,6 +89,7 @@ class TermRef:
     code: str | None = None
     label: str | None = None
     taxonomy: str | None = None
+    widen: bool = False  # also link the Wayfinder category of the same name (OpenActive activities)
 
 
 @dataclass
@@ -116,6 +118,10 @@ class ServiceRecord:
     languages: list[tuple[str, str | None]] = field(default_factory=list)  # name, ISO code
     contacts: list[tuple[str | None, str | None, str | None, str | None]] = field(default_factory=list)
     terms: list[TermRef] = field(default_factory=list)
+    service_areas: list[tuple[str, str | None, dict | None]] = field(default_factory=list)  # name, text, GeoJSON
+    capacity_status: str | None = None  # None: the source does not say
+    alert: str | None = None
+    interpretation_services: str | None = None
     eligibility_description: str | None = None
     fees_description: str | None = None
     application_process: str | None = None

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 from sqlalchemy import inspect as sa_inspect
 
 from directory.errors import ValidationError
-from directory.models import CostOption, Location, Schedule, Service
+from directory.models import CostOption, Location, Schedule, Service, ServiceArea
 from directory.postcodes import normalise_postcode
 
 from importers.records import ServiceRecord
@@ -78,6 +78,10 @@ def check_record(rec: ServiceRecord) -> None:
             freq=sched.freq, interval=sched.interval, byday=sched.byday, opens_at=sched.opens_at,
             closes_at=sched.closes_at, valid_from=sched.valid_from, valid_to=sched.valid_to,
         ))
+    for name, _description, extent in rec.service_areas:
+        _validate(ServiceArea, {"name": name, "extent": extent})
+        if not name:
+            raise ValidationError("service_area.name", "A service area needs a name.")
     for cost in rec.costs:
         _validate(CostOption, {"amount": cost.amount})
         if cost.currency and len(cost.currency) != 3:

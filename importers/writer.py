@@ -32,6 +32,7 @@ from directory.models import (
     QuarantinedRecord,
     Schedule,
     Service,
+    ServiceArea,
     ServiceAtLocation,
     Source,
     SourceRecord,
@@ -51,7 +52,8 @@ from importers.validate import check_record
 SERVICE_FIELDS = (
     "name", "alternate_name", "description", "url", "email", "phone", "status", "minimum_age",
     "maximum_age", "gender", "accessibility", "delivery_modes", "referral_routes", "eligibility_description",
-    "fees_description", "application_process", "assured_date", "assurer_email",
+    "fees_description", "application_process", "assured_date", "assurer_email", "capacity_status",
+    "alert", "interpretation_services",
 )
 LOCATION_FIELDS = (
     "name", "location_type", "description", "url", "address_1", "address_2", "city", "region",
@@ -61,6 +63,7 @@ SCHEDULE_FIELDS = (
     "freq", "interval", "byday", "bymonthday", "opens_at", "closes_at", "valid_from", "valid_to",
     "dtstart", "except_dates", "timezone", "by_appointment", "description", "notes",
 )
+NOT_SAID_IS_NOT_EMPTY = {"capacity_status"}  # None means the source did not say: leave it
 
 
 def _empty(value) -> bool:
@@ -313,8 +316,10 @@ class Writer:
         org = self._organization(rec)
         locations = list(dict.fromkeys(self._location(loc) for loc in rec.locations))
         terms = self._terms_for(rec)
-        fields = {f: getattr(rec, f) for f in SERVICE_FIELDS}
-        sid = self.bulk.create(rec, org.id, locations, terms, fields, f"Imported from {self.source.name}")
+        fields = {f: getattr(rec, f) for f in SERVICE_FIELDS
+                  if not (f in NOT_SAID_IS_NOT_EMPTY and getattr(rec, f) is None)}
+        sid = self.bulk.create(rec, org.id, locations, terms, fields, f"Imported from {self.source.name}",
+                               self.location_id)
         self.duplicates.claimed.add(sid)
         self._alive[sid] = True
         payload = {"role": "owner", "from_occurrences": rec.schedules_from_occurrences}
@@ -344,6 +349,8 @@ class Writer:
             changed += [f for f, a, b in zip(ages, old_ages, new_ages) if a != b]
             incoming = {f: v for f, v in incoming.items() if f not in ages}
         for field, value in incoming.items():
+            if value is None and field in NOT_SAID_IS_NOT_EMPTY:
+                continue
             current = getattr(service, field)
             if value == current or (fill_only and not _empty(current)) or (fill_only and _empty(value)):
                 continue
@@ -358,7 +365,8 @@ class Writer:
             self._update_org(self._organization(rec), rec)
         for name, apply in (("locations", self._set_locations), ("schedules", self._set_schedules),
                             ("cost_options", self._set_costs), ("languages", self._set_languages),
-                            ("contacts", self._set_contacts), ("taxonomy", self._set_terms)):
+                            ("contacts", self._set_contacts), ("service_areas", self._set_service_areas),
+                            ("taxonomy", self._set_terms)):
             if fill_only and getattr(service, "taxonomy_terms" if name == "taxonomy" else name):
                 continue
             if name == "schedules" and rec.schedules_from_occurrences and not rec.schedules:
@@ -475,11 +483,24 @@ class Writer:
     def _set_schedules(self, service, rec, manual) -> bool:
         return self.set_schedules(service, rec.schedules, manual)
 
+    def location_id(self, key: str | None) -> str | None:
+        """The directory id of a venue this run has seen by its source key."""
+        location = self._locations.get(key) if key else None
+        return location.id if location is not None else None
+
     def set_schedules(self, service: Service, schedules, manual: bool = False) -> bool:
-        cur = [tuple(_plain(getattr(s, f)) for f in SCHEDULE_FIELDS) for s in service.schedules]
-        new = [tuple(_plain(getattr(s, f)) for f in SCHEDULE_FIELDS) for s in schedules]
+        cur = [tuple(_plain(getattr(s, f)) for f in SCHEDULE_FIELDS) + (s.location_id,) for s in service.schedules]
+        new = [tuple(_plain(getattr(s, f)) for f in SCHEDULE_FIELDS) + (self.location_id(s.location_key),)
+               for s in schedules]
         return self._replace(service, "schedules", cur, new, lambda: [
-            Schedule(id=new_id(), **{f: getattr(s, f) for f in SCHEDULE_FIELDS}) for s in schedules
+            Schedule(id=new_id(), location_id=self.location_id(s.location_key),
+                     **{f: getattr(s, f) for f in SCHEDULE_FIELDS}) for s in schedules
+        ], manual)
+
+    def _set_service_areas(self, service, rec, manual) -> bool:
+        cur = [(a.name, a.description, a.extent) for a in service.service_areas]
+        return self._replace(service, "service_areas", cur, list(rec.service_areas), lambda: [
+            ServiceArea(id=new_id(), name=n, description=d, extent=e) for n, d, e in rec.service_areas
         ], manual)
 
     def _set_costs(self, service, rec, manual) -> bool:
@@ -564,7 +585,7 @@ class Writer:
         if primary is None:
             return []
         found = [primary]
-        if names.get(primary.taxonomy_id) != WAYFINDER:
+        if ref.widen and names.get(primary.taxonomy_id) != WAYFINDER:
             labels = [primary.name] + ([primary.parent.name] if primary.parent_id and primary.parent else [])
             for label in labels:
                 mine = [t for tax, t in by_label.get(label.lower(), []) if tax == WAYFINDER]

@@ -81,16 +81,17 @@ def main() -> None:
         results = {"items": args.items, "backend": engine.dialect.name}
 
         def timed(label, from_start=False):
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
             report = run_import(session, source, RpdeReader([("feed", url)], client),
                                 ImportOptions(progress=sys.stderr.isatty(), from_start=from_start))
-            elapsed = time.perf_counter() - started
+            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
             assert report.ok, report.lines()
             results[label] = {"seconds": round(elapsed, 2), "items_per_s": round(args.items / elapsed, 1),
+                              "cpu_s": round(cpu, 2), "items_per_cpu_s": round(args.items / max(cpu, 1e-9), 1),
                               "counts": {k: v for k, v in report.counts.items() if v},
                               "fetch_s": report.timings["fetch_s"], "write_s": report.timings["write_s"]}
-            print(f"{label}: {elapsed:.2f}s, {args.items / elapsed:,.0f} items/s, {results[label]['counts']}",
-                  flush=True)
+            print(f"{label}: {elapsed:.2f}s wall ({args.items / elapsed:,.0f} items/s), {cpu:.2f}s CPU in the "
+                  f"importer ({args.items / max(cpu, 1e-9):,.0f} items/CPU-s), {results[label]['counts']}", flush=True)
 
         timed("first_import")
         logs = session.scalar(select(func.count()).select_from(ChangeLog))
@@ -98,6 +99,7 @@ def main() -> None:
         timed("resync_full_reread", from_start=True)
         results["services"] = session.scalar(select(func.count()).select_from(Service))
         results["change_log_unchanged_by_resync"] = session.scalar(select(func.count()).select_from(ChangeLog)) == logs
+        results["load_average_after"] = os.getloadavg()
         print(json.dumps(results, indent=1))
         session.close()
         engine.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from datetime import time
 from pathlib import Path
 
@@ -165,3 +166,32 @@ def test_missing_package_fails_clearly(session, tmp_path):
     source = make_source(session, kind="hsds", url=str(tmp_path))
     report = run(session, source, HsdsPackageReader(tmp_path))
     assert not report.ok and "no datapackage.json" in report.run.error
+
+
+def test_wayfinder_extras_survive(session, server, client, standards):
+    base = standards / "openreferral" / "oruk-3.0-uk-profile" / "examples"
+    service = _uk(read_json(base / "service_full.json"), "svc-x", "Women's Swim")
+    sal = service["service_at_locations"][0]
+    sal["location"]["accessibility"] = [{"description": "Women-only sessions"}, {"description": "Hearing loop"},
+                                        {"description": "Ramp at the side door."}]
+    service["schedules"][0]["service_at_location_id"] = sal["id"]
+    service["interpretation_services"] = "Urdu on request"
+    area = {"type": "Polygon", "coordinates": [[[-1.7, 54.9], [-1.5, 54.9], [-1.5, 55.0], [-1.7, 54.9]]]}
+    service["service_areas"] = [{"id": "a1", "name": "Newcastle", "extent": json.dumps(area)}]
+    service["attributes"] = [
+        {"link_type": "wayfinder", "taxonomy_term": {"taxonomy": "wayfinder:gender", "code": "female"}},
+        {"link_type": "wayfinder", "taxonomy_term": {"taxonomy": "wayfinder:capacity", "code": "full"}},
+        {"link_type": "wayfinder", "taxonomy_term": {"taxonomy": "wayfinder:referral-route", "code": "link_worker"}},
+    ]
+    server.add("/api/services", Reply(_page([service], 1, 1, 1)))
+    source = make_source(session, kind="oruk", url=server.url("/api"))
+    report = run(session, source, OrukReader(source.url, client, fetch_details=False))
+    assert report.counts["created"] == 1, report.lines()
+    swim = session.scalars(select(Service)).one()
+    assert (swim.gender, swim.capacity_status, swim.referral_routes) == ("female", "full", ["link_worker"])
+    assert swim.alert.startswith("Following COVID-19") and swim.interpretation_services == "Urdu on request"
+    assert swim.service_areas[0].extent == area and swim.taxonomy_terms == []
+    loc = swim.locations[0].location
+    assert loc.accessibility == ["women-only-sessions", "hearing-loop"]
+    assert loc.accessibility_details == "Ramp at the side door."
+    assert swim.schedules[0].location_id == loc.id
