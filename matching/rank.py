@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -35,7 +36,7 @@ from matching.profile import Profile
 from matching.timetable import Timetable
 from matching.transport import Journey
 
-DUPLICATE_NAME_SIMILARITY = 90  # rapidfuzz token-set ratio at which two names are the same group
+DUPLICATE_NAME_SIMILARITY = 92  # rapidfuzz token-sort ratio at which two names are the same group
 DUPLICATE_DISTANCE_KM = 0.3
 
 
@@ -262,7 +263,7 @@ def _timetabled(profile: Profile, listing: Listing, estimate: Journey, timetable
 
 
 def _normal_name(name: str) -> str:
-    return " ".join(name.lower().replace("&", "and").split())
+    return " ".join(re.sub(r"[^\w\s]", "", name.lower().replace("&", "and")).split())
 
 
 def _without_duplicates(index: MatchIndex, shortlist: list[_Candidate]) -> list[_Candidate]:
@@ -281,7 +282,10 @@ def _without_duplicates(index: MatchIndex, shortlist: list[_Candidate]) -> list[
 
 
 def _same_group(a: Listing, b: Listing) -> bool:
-    if fuzz.token_set_ratio(_normal_name(a.name), _normal_name(b.name)) < DUPLICATE_NAME_SIMILARITY:
+    name_a, name_b = _normal_name(a.name), _normal_name(b.name)
+    if re.findall(r"\d+", name_a) != re.findall(r"\d+", name_b):
+        return False  # "Walk 1" and "Walk 2" are different groups
+    if fuzz.token_sort_ratio(name_a, name_b) < DUPLICATE_NAME_SIMILARITY:
         return False
     if a.has_location and b.has_location:
         km = haversine_km(a.latitude, a.longitude, b.latitude, b.longitude)

@@ -68,8 +68,10 @@ def topic_fit(index: MatchIndex, interests: list[Interest], config: MatchConfig)
     if len(interests) == 1:
         score = per_interest[0]
     else:
+        # Fitting a second thing they named counts a little, so a walk that is also sociable
+        # beats one that is only a walk; rescaled so fitting two perfectly scores 1.
         ordered = np.sort(per_interest, axis=0)
-        score = np.minimum(1.0, ordered[-1] + cfg.second_interest * ordered[-2])
+        score = (ordered[-1] + cfg.second_interest * ordered[-2]) / (1.0 + cfg.second_interest)
     return TopicFit(score, per_interest, np.vstack(by_cat), np.vstack(which))
 
 
@@ -234,7 +236,9 @@ def preference_fit(profile: Profile, index: MatchIndex, goes_in_person: np.ndarr
     shares_language = (index.languages & spoken) > 0
     language = np.where(shares_language, cfg.match, np.where(index.interpretation, cfg.unknown, cfg.mismatch))
     if profile.referrer:
-        route = np.where((index.routes & ROUTE_BIT[profile.referrer]) > 0, cfg.match, cfg.mismatch)
+        # Anyone can help a person contact a group that takes self-referrals.
+        accepted = np.uint8(ROUTE_BIT[profile.referrer] | ROUTE_BIT["self"])
+        route = np.where((index.routes & accepted) > 0, cfg.match, cfg.mismatch)
     else:
         route = np.where((index.routes & ROUTE_BIT["self"]) > 0, cfg.match, cfg.unknown)
     preferred = profile.delivery[0] if profile.delivery else "in_person"

@@ -117,7 +117,8 @@ class TopicModel:
         phrases: list[str] = []
         owners: list[int] = []
         for n, term in enumerate(self.terms):
-            for phrase in (term.name, *term.synonyms, *term.need_phrases):
+            # Need phrases first: on a tie the reason quotes what people say, not a label.
+            for phrase in (*term.need_phrases, *term.synonyms, term.name):
                 phrases.append(phrase)
                 owners.append(n)
         self.phrases = phrases

@@ -171,7 +171,9 @@ def describe_journey(journey: Journey) -> str:
     """ "1.2 km - about 15 minutes' walk", "3.4 km - about 25 minutes by bus (estimate)"."""
     distance = f"{journey.distance_km:.1f} km" if journey.distance_km >= 0.1 else "under 100 m"
     if journey.mode == "walk":
-        return f"{distance} — about {describe_minutes(journey.minutes)}' walk"
+        span = describe_minutes(journey.minutes)
+        possessive = span + ("'" if span.endswith("s") else "'s")  # "15 minutes' walk", "1 minute's walk"
+        return f"{distance} — about {possessive} walk"
     text = f"{distance} — about {describe_minutes(journey.minutes)} {_MODE_WORDS[journey.mode]}"
     if journey.route:
         text += f": {journey.route}"
