@@ -210,8 +210,11 @@ def referral_lines(profile: Profile, listing: Listing) -> Lines:
         return [REFERRAL_LABELS[ReferralRoute.SELF]], []
     if profile.referrer in routes:
         return [REFERRAL_LABELS[ReferralRoute(profile.referrer)]], []
-    needed = " or ".join(REFERRAL_LABELS[ReferralRoute(r)].lower() for r in sorted(routes) if r in ReferralRoute._value2member_map_)
-    return [], [f"Needs a referral — {needed}" if needed else "Ask how to get a place"]
+    needed = " or ".join(_REFERRED_BY[r] for r in ("link_worker", "clinician") if r in routes)
+    return [], [f"Needs a referral {needed}" if needed else "Ask them how to get a place"]
+
+
+_REFERRED_BY = {"link_worker": "from a link worker", "clinician": "from a GP or nurse"}
 
 
 def setting_lines(profile: Profile, listing: Listing) -> Lines:
