@@ -23,5 +23,12 @@ def import_group() -> None:
 
 def register(group: click.Group) -> None:
     """Add the directory's commands to the `wayfinder` group."""
+    from directory.gazetteer_commands import places_command, postcodes_command
+    from directory.taxonomy_commands import taxonomy_group
+
+    import_group.add_command(postcodes_command)
+    import_group.add_command(places_command)
+
     group.add_command(init_db_command)
     group.add_command(import_group)
+    group.add_command(taxonomy_group)

@@ -47,17 +47,25 @@ def make_engine(url: str, **kwargs) -> Engine:
     engine = create_engine(url, future=True, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
     return engine
 
 
 def _sqlite_on_connect(dbapi_connection, _record) -> None:
     # SQLite leaves foreign keys off unless asked, and its default journal blocks readers
     # while an import writes; WAL lets the web workers keep serving during an import.
+    # pysqlite opens transactions lazily and commits on SAVEPOINT release, which breaks
+    # nested transactions (and so per-test rollback). Take control of BEGIN ourselves.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_on_begin(connection) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

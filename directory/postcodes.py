@@ -14,7 +14,7 @@ from directory.errors import ValidationError
 # and an inward code (sector digit + two unit letters). GIR 0AA is the one historic exception.
 _FULL = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
 _OUTWARD = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
-_SECTOR = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9])$")
+_SECTOR = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ([0-9])$")
 
 
 def _squash(text: str) -> str:
@@ -45,7 +45,10 @@ def parse_postcode(text: str) -> PostcodeParts:
     if match := _FULL.match(squashed):
         outward, inward = match.groups()
         return PostcodeParts(f"{outward} {inward}", f"{outward} {inward[0]}", outward)
-    if match := _SECTOR.match(squashed):
+    # "NE11" is the NE11 district, not sector "NE1 1": without a space, an outward code wins.
+    # A sector needs the space the person typed ("NE1 1").
+    spaced = re.sub(r"[\s\u00a0]+", " ", str(text).strip()).upper()
+    if match := _SECTOR.match(spaced):
         outward, digit = match.groups()
         return PostcodeParts(None, f"{outward} {digit}", outward)
     if _OUTWARD.match(squashed):

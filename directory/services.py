@@ -7,7 +7,7 @@ these functions add the human side: versions, manual-edit marks and validation o
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -29,7 +29,7 @@ EDITABLE_FIELDS = {
 
 
 def _plain(value):
-    if isinstance(value, (datetime, date)):
+    if isinstance(value, (datetime, date, time)):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)

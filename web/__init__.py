@@ -19,6 +19,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     csrf.init_app(app)
 
+    from web import security
+
+    security.init_app(app)
+
     from web import public
 
     app.register_blueprint(public.bp)

@@ -40,6 +40,7 @@ class TaxonomyTerm(Base):
         ForeignKey("taxonomy_term.id", ondelete="SET NULL"), index=True
     )
     term_uri: Mapped[str | None] = mapped_column(String(500))
+    icon: Mapped[str | None] = mapped_column(String(64))
     synonyms: Mapped[list[str]] = mapped_column(JSON, default=list)
     need_phrases: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Other broader terms (SKOS allows several); the tree uses parent_id, the first one.

@@ -116,3 +116,21 @@ def test_organisation_edit_logs_each_of_its_services(session):
     session.commit()
     logged = set(session.scalars(select(ChangeLog.entity_id).where(ChangeLog.id > start)))
     assert logged == {a.id, b.id}
+
+
+@pytest.mark.parametrize("backend", ["sqlite_url", "postgres_url"])
+def test_commits_inside_a_test_transaction_are_rolled_back(request, backend):
+    """The per-test isolation the whole suite relies on (pysqlite needs help with SAVEPOINTs)."""
+    from directory.db import make_engine
+    from tests.conftest import _transactional_session
+
+    engine = make_engine(request.getfixturevalue(backend))
+    sessions = _transactional_session(engine)
+    inner = next(sessions)
+    service = make_service(inner, name="Isolation probe")
+    inner.commit()
+    assert inner.get(Service, service.id) is not None
+    sessions.close()  # runs the fixture's rollback
+    with engine.connect() as conn:
+        assert conn.execute(select(Service.id).where(Service.id == service.id)).first() is None
+    engine.dispose()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 02:49:16.153898
+Create Date: 2026-11-22 03:05:37.985708
 """
 
 from alembic import op
@@ -233,6 +233,7 @@ def upgrade() -> None:
     sa.Column('description', sa.Text(), nullable=True),
     sa.Column('parent_id', sa.String(length=36), nullable=True),
     sa.Column('term_uri', sa.String(length=500), nullable=True),
+    sa.Column('icon', sa.String(length=64), nullable=True),
     sa.Column('synonyms', sa.JSON(), nullable=False),
     sa.Column('need_phrases', sa.JSON(), nullable=False),
     sa.Column('extra_parent_ids', sa.JSON(), nullable=False),
