@@ -33,7 +33,7 @@ from matching.config import COMPONENTS, MatchConfig
 from matching.index import MatchIndex
 from matching.listing import Listing
 from matching.profile import Profile
-from matching.timetable import Timetable
+from matching.timetable import Timetable, TimetableSource
 from matching.transport import Journey
 
 DUPLICATE_NAME_SIMILARITY = 92  # rapidfuzz token-sort ratio at which two names are the same group
@@ -102,36 +102,33 @@ class _Candidate:
     category: int  # the category it stands for, for diversity
 
 
-def rank(profile: Profile, index: MatchIndex, **options) -> list[Match]:
-    """The ranked matches only; see `match` for the options."""
-    return match(profile, index, **options).matches
+@dataclass
+class Scored:
+    """Every listing's component scores for one person, before any shortlist is drawn."""
+
+    interests: list
+    fit: scores.TopicFit
+    trips: scores.Travel
+    eligible: constraints.Eligibility
+    goes: np.ndarray  # would go in person (else remotely)
+    columns: dict[str, np.ndarray]
+    final: np.ndarray
+    cost_by_bus: np.ndarray
+    cost_otherwise: np.ndarray
 
 
-def match(
-    profile: Profile,
-    index: MatchIndex,
-    *,
-    limit: int = 10,
-    now: datetime | None = None,
-    timetable: Timetable | None = None,
-    config: MatchConfig | None = None,
-) -> MatchReport:
-    """Rank `index`'s listings for `profile` and explain each match.
+def score_all(profile: Profile, index: MatchIndex, now: datetime, config: MatchConfig) -> Scored:
+    """Hard constraints and component scores for every listing (whole-array, no shortlist).
 
-    `now` (naive local time) fixes "today" for freshness, capacity and schedules, and is when a
-    timetabled bus journey must start; `timetable` replaces bus estimates with real trips for the
-    shortlist; `config` overrides the index's weights.
+    `match` ranks with this; `matching.learn` reads the components of referred listings from it.
     """
-    config = config or index.config
-    now = (now or datetime.now()).replace(tzinfo=None)
     today = now.date()
     interests = index.topics.interests(profile.what_matters, profile.categories)
     fit = scores.topic_fit(index, interests, config)
     trips = scores.travel(profile, index, config)
     eligible = constraints.check(profile, index, today, trips.reachable)
     travel, goes = scores.travel_score(trips, eligible.in_person, eligible.remote, config)
-    bus = transport.MODE_ORDER.index("bus")
-    uses_bus = goes & (trips.mode == bus)
+    uses_bus = goes & (trips.mode == transport.MODE_ORDER.index("bus"))
     cost_by_bus = scores.cost_fit(profile, index, np.ones(len(index), bool), config)
     cost_otherwise = scores.cost_fit(profile, index, np.zeros(len(index), bool), config)
     columns = {
@@ -144,7 +141,37 @@ def match(
         "capacity": scores.capacity(index, today, config),
         "preference": scores.preference_fit(profile, index, goes, config),
     }
-    final = scores.combine(columns, config)
+    return Scored(interests, fit, trips, eligible, goes, columns, scores.combine(columns, config),
+                  cost_by_bus, cost_otherwise)
+
+
+def rank(profile: Profile, index: MatchIndex, **options) -> list[Match]:
+    """The ranked matches only; see `match` for the options."""
+    return match(profile, index, **options).matches
+
+
+def match(
+    profile: Profile,
+    index: MatchIndex,
+    *,
+    limit: int = 10,
+    now: datetime | None = None,
+    timetable: TimetableSource | None = None,
+    config: MatchConfig | None = None,
+) -> MatchReport:
+    """Rank `index`'s listings for `profile` and explain each match.
+
+    `now` (naive local time) fixes "today" for freshness, capacity and schedules, and is when a
+    timetabled bus journey must start; `timetable` replaces bus estimates with real trips for the
+    shortlist; `config` overrides the index's weights.
+    """
+    config = config or index.config
+    now = (now or datetime.now()).replace(tzinfo=None)
+    today = now.date()
+    scored = score_all(profile, index, now, config)
+    interests, fit, trips, eligible, goes = scored.interests, scored.fit, scored.trips, scored.eligible, scored.goes
+    columns, final = scored.columns, scored.final
+    cost_by_bus, cost_otherwise = scored.cost_by_bus, scored.cost_otherwise
     relevant = fit.score >= config.topic.min_fit if interests else np.ones(len(index), bool)
     pool = eligible.allowed & relevant
     excluded = dict(eligible.excluded)
@@ -161,6 +188,13 @@ def match(
         positions = positions[np.argpartition(-final[positions], take - 1)[:take]]
     positions = positions[np.argsort(-final[positions], kind="stable")]
 
+    bus_times = None
+    if timetable is not None and "bus" in profile.travel_modes and profile.has_location:
+        venues = [(index.lat[p], index.lon[p]) for p in positions if goes[p] and not np.isnan(index.lat[p])]
+        if venues:
+            home = (profile.latitude, profile.longitude)
+            bus_times = timetable.around([home, *venues], transport.walk_limit_m(profile))
+
     shortlist: list[_Candidate] = []
     for position in positions:
         listing = index.listings[position]
@@ -173,8 +207,8 @@ def match(
         journey = None
         if delivery == "in_person" and trips.mode[position] >= 0:
             journey = _estimated_journey(profile, trips, position)
-            if timetable is not None and "bus" in profile.travel_modes:
-                journey = _timetabled(profile, listing, journey, timetable, now)
+            if bus_times is not None:
+                journey = _timetabled(profile, listing, journey, bus_times, now)
                 if journey is None or journey.minutes > profile.max_travel_minutes:
                     if not eligible.remote[position]:
                         excluded["distance"] += 1

@@ -17,7 +17,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Iterable
+from typing import Iterable, Protocol, Sequence
 
 import numpy as np
 
@@ -26,6 +26,12 @@ from matching.transport import DETOUR
 
 EARLIEST_ARRIVAL_MIN = 90  # arriving more than this before the start is not a useful journey
 DAY_SECONDS = 24 * 3600
+
+
+class TimetableSource(Protocol):
+    """Anything that can hand over the timetable around some places."""
+
+    def around(self, points: Sequence[tuple[float, float]], radius_m: float) -> "Timetable": ...
 
 
 @dataclass(frozen=True)
@@ -144,6 +150,14 @@ class Timetable:
 
     def __len__(self) -> int:
         return len(self.stops)
+
+    def around(self, points, radius_m: float) -> "Timetable":
+        """The part of the timetable near `points` (all of it: it is already in memory).
+
+        A database-backed source (`web.matching_data.DatabaseTimetable`) answers the same call by
+        loading only the stops within `radius_m` of the points, so `matching.rank` accepts either.
+        """
+        return self
 
     def stops_near(self, lat: float, lon: float, walk_limit_m: float, walk_speed_kmh: float) -> dict[str, float]:
         """Stops within walking reach of a point, with the minutes it takes to walk there."""

@@ -25,6 +25,15 @@ from directory.models.service import (
     service_taxonomy,
 )
 from directory.models.taxonomy import Taxonomy, TaxonomyTerm
+from directory.models.transit import (
+    TransitCalendar,
+    TransitCalendarDate,
+    TransitFeed,
+    TransitRoute,
+    TransitStop,
+    TransitStopTime,
+    TransitTrip,
+)
 
 __all__ = [
     "ChangeLog",
@@ -49,6 +58,13 @@ __all__ = [
     "SourceRecord",
     "Taxonomy",
     "TaxonomyTerm",
+    "TransitCalendar",
+    "TransitCalendarDate",
+    "TransitFeed",
+    "TransitRoute",
+    "TransitStop",
+    "TransitStopTime",
+    "TransitTrip",
     "Verification",
     "service_taxonomy",
 ]
