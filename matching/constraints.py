@@ -52,6 +52,7 @@ REASONS = {
     "access": "a must-have access need is not met",
     "distance": "too far for the journeys they can make",
     "area": "only for residents of an area they do not live in",
+    "topic": "not about anything they asked for",
 }
 
 

@@ -26,4 +26,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from web import public
 
     app.register_blueprint(public.bp)
+
+    from web.api import match as api_match
+
+    app.register_blueprint(api_match.bp)
     return app

@@ -42,5 +42,12 @@ def _register() -> None:
 
     register_directory(main)
 
+    from directory.commands import import_group
+    from directory.transit_commands import gtfs_command
+    from web.match_commands import register as register_matching
+
+    import_group.add_command(gtfs_command)
+    register_matching(main)
+
 
 _register()

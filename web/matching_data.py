@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Sequence
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -31,6 +32,7 @@ from matching.listing import Area, Cost, Listing
 from matching.profile import Profile, ProfileError
 from matching.timetable import Call, ServiceDays, Stop, Timetable, Trip
 
+LONDON = ZoneInfo("Europe/London")
 WEIGHTS_FILE = "matching-weights.toml"  # in the instance folder; written by train-ranker
 
 
@@ -105,9 +107,16 @@ def load_listings(session: Session, *, only_open: bool = True) -> list[Listing]:
     return found
 
 
-def match_config(instance_path: str | Path | None) -> MatchConfig:
-    """`matching/weights.toml`, with the instance's trained weights laid over it if there are any."""
-    override = Path(instance_path) / WEIGHTS_FILE if instance_path else None
+def weights_file(settings: dict) -> Path | None:
+    """Where trained weights live: `MATCH_WEIGHTS_FILE`, else the instance folder."""
+    if settings.get("MATCH_WEIGHTS_FILE"):
+        return Path(settings["MATCH_WEIGHTS_FILE"])
+    instance = settings.get("INSTANCE_PATH")
+    return Path(instance) / WEIGHTS_FILE if instance else None
+
+
+def match_config(override: str | Path | None) -> MatchConfig:
+    """`matching/weights.toml`, with trained weights from `override` laid over it if it exists."""
     return load_config(override)
 
 
@@ -175,6 +184,11 @@ def timetable_from_slice(piece) -> Timetable:
     )
 
 
+def local_now() -> datetime:
+    """Wall-clock time in England, naive: schedules are stored as local times."""
+    return datetime.now(LONDON).replace(tzinfo=None)
+
+
 def locate(session: Session, profile: Profile) -> Profile:
     """Fill in coordinates from the postcode when only a postcode was given.
 
@@ -191,8 +205,9 @@ def locate(session: Session, profile: Profile) -> Profile:
     return replace(profile, latitude=point.latitude, longitude=point.longitude)
 
 
-def parse_profile(session: Session, data) -> Profile:
+def parse_profile(session: Session, data, known_categories: set[str] | None = None) -> Profile:
     """Validate a profile from JSON-like data against the loaded taxonomy, and locate it."""
-    terms = load_terms(session)
-    profile = Profile.from_dict(data, known_categories={t.code for t in terms})
+    if known_categories is None:
+        known_categories = {t.code for t in load_terms(session)}
+    profile = Profile.from_dict(data, known_categories=known_categories)
     return locate(session, profile)
