@@ -78,6 +78,11 @@ class MatchIndex:
     active: np.ndarray
     ends_on: np.ndarray
     close_minute: np.ndarray  # (listings, slots): earliest finishing time in that slot, 0 = none
+    slots: np.ndarray  # bit mask of the slots with a session
+    daylight_slots: np.ndarray  # (listings, 12): slots whose session ends before dark, per month
+    lat_rad: np.ndarray
+    lon_rad: np.ndarray
+    cos_lat: np.ndarray
     flexible: np.ndarray  # by appointment
     min_cost: np.ndarray
     assured: np.ndarray  # date ordinal, -1 = never
@@ -91,7 +96,7 @@ class MatchIndex:
     categories: sparse.csr_matrix
     primary_category: np.ndarray
     text_vectorizer: object
-    text_matrix: sparse.csr_matrix
+    text_matrix: sparse.csc_matrix  # by column: a query only touches the columns of its words
 
     def __len__(self) -> int:
         return len(self.listings)
@@ -158,6 +163,7 @@ class MatchIndex:
             setting[i] = SETTING_CODE.get(item.setting, 0)
             for route in item.referral_routes:
                 routes[i] |= ROUTE_BIT.get(route, 0)
+        slots, daylight = slot_masks(close_minute)
         categories = listing_category_matrix(topics, [item.categories for item in listings])
         primary = np.array([topics.position.get(item.categories[0], -1) if item.categories else -1 for item in listings],
                            dtype=np.int32)
@@ -168,10 +174,11 @@ class MatchIndex:
         return cls(
             listings=listings, topics=topics, config=config, lat=lat, lon=lon, delivery=delivery, access=access,
             min_age=min_age, max_age=max_age, gender=gender, has_area=has_area, active=active, ends_on=ends_on,
-            close_minute=close_minute, flexible=flexible, min_cost=min_cost, assured=assured, capacity=capacity,
+            close_minute=close_minute, slots=slots, daylight_slots=daylight, lat_rad=np.radians(lat),
+            lon_rad=np.radians(lon), cos_lat=np.cos(np.radians(lat)), flexible=flexible, min_cost=min_cost, assured=assured, capacity=capacity,
             capacity_expires=capacity_expires, languages=languages, language_bits=language_bits,
             interpretation=interpretation, setting=setting, routes=routes, categories=categories,
-            primary_category=primary, text_vectorizer=vectorizer, text_matrix=text_matrix.tocsr(),
+            primary_category=primary, text_vectorizer=vectorizer, text_matrix=text_matrix.tocsc(),
         )
 
     def with_config(self, config: MatchConfig) -> "MatchIndex":
@@ -186,8 +193,39 @@ class MatchIndex:
             mask |= self.language_bits.get(language_key(name), 0)
         return np.uint64(mask)
 
-    def has_slot(self) -> np.ndarray:
-        return self.close_minute > 0
+    def text_similarity(self, text: str) -> np.ndarray:
+        """Cosine similarity of `text` with every listing's own words (word TF-IDF)."""
+        query = self.text_vectorizer.transform([text])
+        if query.nnz == 0:
+            return np.zeros(len(self), dtype=np.float32)
+        columns = self.text_matrix[:, query.indices]
+        return np.asarray(columns @ query.data).ravel().astype(np.float32)
+
+    def category_of(self, position: int, relevance: np.ndarray) -> int:
+        """The listing's category most relevant to an interest (for reasons and diversity)."""
+        codes = self.categories.indices[self.categories.indptr[position]:self.categories.indptr[position + 1]]
+        if len(codes) == 0:
+            return -1
+        return int(codes[np.argmax(relevance[codes])])
+
+
+# Roughly when it gets dark in northern England in the middle of each month, as minutes after
+# midnight on the clock (sunset at 55 degrees north, rounded down; British Summer Time from April
+# to October). A person who will not travel after dark needs a session that finishes by then;
+# each listing's daylight slots are worked out once, here.
+DARK_FROM = (16 * 60, 17 * 60, 18 * 60, 19 * 60 + 45, 20 * 60 + 45, 21 * 60 + 30,
+             21 * 60 + 30, 20 * 60 + 30, 19 * 60 + 15, 18 * 60, 16 * 60, 15 * 60 + 30)
+_SLOT_BITS = (np.uint32(1) << np.arange(N_SLOTS, dtype=np.uint32))
+
+
+def slot_masks(close_minute: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Bit masks of the slots with a session, and (per month) of those that end before dark."""
+    has = close_minute > 0
+    slots = (has * _SLOT_BITS).sum(axis=1, dtype=np.uint32)
+    daylight = np.zeros((len(close_minute), 12), dtype=np.uint32)
+    for month, dark in enumerate(DARK_FROM):
+        daylight[:, month] = ((has & (close_minute <= dark)) * _SLOT_BITS).sum(axis=1, dtype=np.uint32)
+    return slots, daylight
 
 
 def _lay_out_schedules(item: Listing, i: int, ends_on, close_minute, flexible) -> None:

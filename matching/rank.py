@@ -222,8 +222,8 @@ def match(
                 by_bus = journey is not None and journey.mode == "bus"
                 row["cost"] = float((cost_by_bus if by_bus else cost_otherwise)[position])
         best_interest = int(np.argmax(fit.per_interest[:, position])) if interests else 0
-        category = int(fit.category[best_interest, position]) if interests and fit.by_category[best_interest, position] \
-            else int(index.primary_category[position])
+        category = index.category_of(position, interests[best_interest].relevance) \
+            if interests and fit.by_category[best_interest, position] else int(index.primary_category[position])
         shortlist.append(_Candidate(
             position=int(position), components=row, score=float(scores.combine(row, config)), delivery=delivery,
             journey=journey, residency=residency, fits=fit.per_interest[:, position], category=category,
@@ -302,29 +302,31 @@ def _normal_name(name: str) -> str:
 
 def _without_duplicates(index: MatchIndex, shortlist: list[_Candidate]) -> list[_Candidate]:
     """Keep the best venue of each service, and one of each group listed twice by two sources."""
-    kept: list[_Candidate] = []
+    kept: list[tuple[Listing, str]] = []
+    result: list[_Candidate] = []
     seen_ids: set[str] = set()
     for candidate in shortlist:
         listing = index.listings[candidate.position]
         if listing.id in seen_ids:
             continue
-        if any(_same_group(listing, index.listings[k.position]) for k in kept):
+        name = _normal_name(listing.name)
+        if any(_same_group(listing, name, other, other_name) for other, other_name in kept):
             continue
         seen_ids.add(listing.id)
-        kept.append(candidate)
-    return kept
+        kept.append((listing, name))
+        result.append(candidate)
+    return result
 
 
-def _same_group(a: Listing, b: Listing) -> bool:
-    name_a, name_b = _normal_name(a.name), _normal_name(b.name)
+def _same_group(a: Listing, name_a: str, b: Listing, name_b: str) -> bool:
+    if a.has_location and b.has_location:
+        if haversine_km(a.latitude, a.longitude, b.latitude, b.longitude) > DUPLICATE_DISTANCE_KM:
+            return False
+    elif a.has_location != b.has_location or a.postcode != b.postcode:
+        return False
     if re.findall(r"\d+", name_a) != re.findall(r"\d+", name_b):
         return False  # "Walk 1" and "Walk 2" are different groups
-    if fuzz.token_sort_ratio(name_a, name_b) < DUPLICATE_NAME_SIMILARITY:
-        return False
-    if a.has_location and b.has_location:
-        km = haversine_km(a.latitude, a.longitude, b.latitude, b.longitude)
-        return km <= DUPLICATE_DISTANCE_KM
-    return a.postcode == b.postcode or (not a.has_location and not b.has_location)
+    return fuzz.token_sort_ratio(name_a, name_b) >= DUPLICATE_NAME_SIMILARITY
 
 
 def diversify(shortlist: list[_Candidate], limit: int, config: MatchConfig, n_interests: int) -> list[_Candidate]:
@@ -366,7 +368,7 @@ def _explain(profile: Profile, index: MatchIndex, interests, fit: scores.TopicFi
         interest = interests[n]
         matched.append(interest.label)
         by_category = bool(fit.by_category[n, candidate.position])
-        name = index.topics.names[int(fit.category[n, candidate.position])] if by_category else None
+        name = index.topics.names[index.category_of(candidate.position, interest.relevance)] if by_category else None
         topic_lines.append((interest.label, name, by_category, interest.chosen_category))
     reason_lines, warnings = reasons.explain(
         profile, listing, topic=reasons.topic_reasons(topic_lines[:2]), journey=candidate.journey,

@@ -17,18 +17,13 @@ from directory.vocab import DAYS
 from matching import transport
 from matching.config import MatchConfig
 from matching.constraints import feature_mask, soft_needs
-from matching.index import CAPACITY_CODES, NO_END, ROUTE_BIT, SETTING_CODE, TIMES, MatchIndex, slot
+from matching.index import CAPACITY_CODES, DARK_FROM, ROUTE_BIT, SETTING_CODE, TIMES, MatchIndex, slot
 from matching.profile import Profile
 from matching.topics import Interest, category_fit
 
-# Roughly when it gets dark in northern England in the middle of each month, as minutes after
-# midnight on the clock (sunset at 55 degrees north, rounded down; British Summer Time from April
-# to October). Used when a person will not travel after dark: a session must finish by then.
-DARK_FROM = (16 * 60, 17 * 60, 18 * 60, 19 * 60 + 45, 20 * 60 + 45, 21 * 60 + 30,
-             21 * 60 + 30, 20 * 60 + 30, 19 * 60 + 15, 18 * 60, 16 * 60, 15 * 60 + 30)
-
 
 def dark_from(month: int) -> int:
+    """Minutes after midnight when it is dark in the middle of `month` (1-12)."""
     return DARK_FROM[month - 1]
 
 
@@ -40,7 +35,6 @@ class TopicFit:
     score: np.ndarray  # overall, per listing
     per_interest: np.ndarray  # (interests, listings)
     by_category: np.ndarray  # (interests, listings): True when a category (not text) gave the fit
-    category: np.ndarray  # (interests, listings): the category position that fitted best
 
 
 def topic_fit(index: MatchIndex, interests: list[Interest], config: MatchConfig) -> TopicFit:
@@ -53,26 +47,27 @@ def topic_fit(index: MatchIndex, interests: list[Interest], config: MatchConfig)
     cfg = config.topic
     n = len(index)
     if not interests:
-        ones = np.ones((0, n), np.float32)
-        return TopicFit(np.ones(n, np.float32), ones, ones.astype(bool), ones.astype(np.int32))
-    per, by_cat, which = [], [], []
+        empty = np.ones((0, n), np.float32)
+        return TopicFit(np.ones(n, np.float32), empty, empty.astype(bool))
+    per, by_cat = [], []
     for interest in interests:
-        cat, cat_which = category_fit(index.categories, interest.relevance)
-        query = index.text_vectorizer.transform([interest.text])
-        sims = (index.text_matrix @ query.T).toarray().ravel()
+        cat = category_fit(index.categories, interest.relevance)
+        sims = index.text_similarity(interest.text)
         text = cfg.text_share * np.clip((sims - cfg.text_floor) / (cfg.text_full - cfg.text_floor), 0.0, 1.0)
         per.append(np.maximum(cat, text))
         by_cat.append(cat >= text)
-        which.append(cat_which)
     per_interest = np.vstack(per).astype(np.float32)
     if len(interests) == 1:
         score = per_interest[0]
     else:
         # Fitting a second thing they named counts a little, so a walk that is also sociable
         # beats one that is only a walk; rescaled so fitting two perfectly scores 1.
-        ordered = np.sort(per_interest, axis=0)
-        score = (ordered[-1] + cfg.second_interest * ordered[-2]) / (1.0 + cfg.second_interest)
-    return TopicFit(score, per_interest, np.vstack(by_cat), np.vstack(which))
+        best_row = per_interest.argmax(axis=0)
+        best = per_interest.max(axis=0)
+        rest = per_interest.copy()
+        rest[best_row, np.arange(n)] = -1.0
+        score = (best + cfg.second_interest * rest.max(axis=0)) / (1.0 + cfg.second_interest)
+    return TopicFit(score, per_interest, np.vstack(by_cat))
 
 
 # -- travel ----------------------------------------------------------------------------------------
@@ -91,9 +86,8 @@ class Travel:
 def distances_km(index: MatchIndex, lat: float, lon: float) -> np.ndarray:
     """Great-circle distance from one point to every listing (NaN where a listing has no venue)."""
     p1, l1 = np.radians(lat), np.radians(lon)
-    p2, l2 = np.radians(index.lat), np.radians(index.lon)
-    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin((l2 - l1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+    a = np.sin((index.lat_rad - p1) / 2) ** 2 + np.cos(p1) * index.cos_lat * np.sin((index.lon_rad - l1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(1.0, a)))
 
 
 def travel(profile: Profile, index: MatchIndex, config: MatchConfig) -> Travel:
@@ -105,8 +99,8 @@ def travel(profile: Profile, index: MatchIndex, config: MatchConfig) -> Travel:
         return Travel(nan, np.full(n, -1, np.int8), nan, nan, np.ones(n, bool), np.full(n, cfg.unknown))
     km = distances_km(index, profile.latitude, profile.longitude)
     near_stop = (index.access & np.uint32(feature_mask(("near-bus-stop",)))) > 0
-    mode, minutes, perceived = transport.best_modes(profile, np.nan_to_num(km, nan=0.0), near_stop)
     venue_unknown = np.isnan(km)
+    mode, minutes, perceived = transport.best_modes(profile, np.where(venue_unknown, 0.0, km), near_stop)
     mode[venue_unknown] = -1
     minutes[venue_unknown] = np.nan
     perceived[venue_unknown] = np.nan
@@ -114,7 +108,7 @@ def travel(profile: Profile, index: MatchIndex, config: MatchConfig) -> Travel:
                                    minutes)
     score = np.where(venue_unknown, cfg.unknown, score)
     # Their limit is on real minutes; how heavy the journey feels only shapes the score.
-    reachable = venue_unknown | (np.nan_to_num(minutes, nan=np.inf) <= profile.max_travel_minutes)
+    reachable = venue_unknown | (minutes <= profile.max_travel_minutes)  # NaN (no way) compares False
     return Travel(km, mode, minutes, perceived, reachable, score)
 
 
@@ -129,29 +123,27 @@ def travel_score(travel_: Travel, in_person: np.ndarray, remote: np.ndarray, con
 # -- schedule --------------------------------------------------------------------------------------
 
 
-def availability(profile: Profile) -> np.ndarray:
-    """The slots (day x part of day) the person is free: everything when they did not say."""
+def availability(profile: Profile) -> np.uint32:
+    """The slots (day x part of day) the person is free, as a bit mask: all when they did not say."""
     days = profile.days_free or list(DAYS)
     parts = profile.times_free or list(TIMES)
-    free = np.zeros(len(DAYS) * len(TIMES), bool)
+    free = 0
     for day in days:
         for part in parts:
-            free[slot(day, part)] = True
-    return free
+            free |= 1 << slot(day, part)
+    return np.uint32(free)
 
 
 def schedule_fit(profile: Profile, index: MatchIndex, goes_in_person: np.ndarray, today: date, config: MatchConfig) -> np.ndarray:
     """1 when a session falls when they are free (and, if they avoid the dark, ends in daylight)."""
     cfg = config.schedule
-    sessions = index.close_minute > 0
     free = availability(profile)
-    fits = (sessions & free).any(axis=1)
+    fits = (index.slots & free) > 0
     score = np.where(fits, 1.0, cfg.clash)
     if profile.avoid_dark:
-        daylight = sessions & (index.close_minute <= dark_from(today.month))
-        fits_daylight = (daylight & free).any(axis=1)
+        fits_daylight = (index.daylight_slots[:, today.month - 1] & free) > 0
         score = np.where(goes_in_person & fits & ~fits_daylight, cfg.after_dark, score)
-    has_sessions = sessions.any(axis=1)
+    has_sessions = index.slots > 0
     return np.where(has_sessions, score, np.where(index.flexible, cfg.flexible, cfg.unknown))
 
 
@@ -256,7 +248,7 @@ def combine(components: dict[str, np.ndarray], config: MatchConfig) -> np.ndarra
 
 
 __all__ = [
-    "NO_END", "TopicFit", "Travel", "access_fit", "availability", "capacity", "combine", "cost_fit",
+    "TopicFit", "Travel", "access_fit", "availability", "capacity", "combine", "cost_fit",
     "dark_from", "distances_km", "freshness", "preference_fit", "schedule_fit", "topic_fit", "travel",
     "travel_score",
 ]

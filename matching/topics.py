@@ -242,23 +242,17 @@ def listing_category_matrix(model: TopicModel, categories: Sequence[Sequence[str
     return sparse.csr_matrix((data, (rows, cols)), shape=(len(categories), len(model.terms)))
 
 
-def category_fit(matrix: sparse.csr_matrix, relevance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For each listing: the best relevance among its categories, and which category gave it.
+def category_fit(matrix: sparse.csr_matrix, relevance: np.ndarray) -> np.ndarray:
+    """For each listing, the best relevance among its categories (0 with no category).
 
     A per-row max over the listing-category matrix, done with `np.maximum.reduceat` on the CSR
-    arrays (fast enough for 100,000 listings per request). Listings with no category score 0.
+    arrays (fast enough for 100,000 listings per request).
     """
-    n = matrix.shape[0]
-    best = np.zeros(n, dtype=np.float32)
-    which = np.full(n, -1, dtype=np.int32)
+    best = np.zeros(matrix.shape[0], dtype=np.float32)
     if matrix.nnz == 0:
-        return best, which
+        return best
     values = relevance[matrix.indices].astype(np.float32)
     starts = matrix.indptr[:-1]
     filled = matrix.indptr[1:] > starts
     best[filled] = np.maximum.reduceat(values, starts[filled])
-    rows = np.repeat(np.arange(n), np.diff(matrix.indptr))
-    winners = np.flatnonzero(values == best[rows])
-    first_rows, first = np.unique(rows[winners], return_index=True)
-    which[first_rows] = matrix.indices[winners[first]]
-    return best, which
+    return best

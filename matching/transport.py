@@ -124,7 +124,7 @@ def best_modes(profile: Profile, km: np.ndarray, near_stop: np.ndarray | None = 
     best_minutes = np.full(km.shape, np.nan)
     best_perceived = np.full(km.shape, np.inf)
     for mode, (minutes, perceived) in mode_minutes(profile, km, near_stop).items():
-        better = np.nan_to_num(perceived, nan=np.inf) < best_perceived
+        better = perceived < best_perceived  # NaN (mode impossible) is never better
         best_mode[better] = MODE_ORDER.index(mode)
         best_minutes[better] = minutes[better]
         best_perceived[better] = perceived[better]
@@ -153,7 +153,7 @@ def travel_score(perceived: np.ndarray, max_minutes: float, quick: float, at_lim
     real = perceived if minutes is None else np.asarray(minutes, dtype=np.float64)
     span = max(max_minutes - quick, 1e-9)
     score = 1.0 - (1.0 - at_limit) * np.clip((perceived - quick) / span, 0.0, 1.0)
-    return np.where(np.nan_to_num(real, nan=np.inf) <= max_minutes, score, 0.0)
+    return np.where(real <= max_minutes, score, 0.0)  # NaN (no way there) scores 0
 
 
 _MODE_WORDS = {
