@@ -8,7 +8,7 @@ ranker keeps the best venue for each service.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -69,24 +69,10 @@ class Listing:
     setting: str | None = None  # group, one_to_one, or None when not known
     url: str | None = None
     phone: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
-
-    @property
-    def key(self) -> str:
-        """Unique per service and venue."""
-        return f"{self.id}@{self.venue_id}" if self.venue_id else self.id
 
     @property
     def has_location(self) -> bool:
         return self.latitude is not None and self.longitude is not None
-
-    @property
-    def in_person(self) -> bool:
-        return "in_person" in self.delivery_modes and self.has_location
-
-    @property
-    def remote(self) -> bool:
-        return bool({"online", "phone"} & set(self.delivery_modes))
 
     @property
     def text(self) -> str:

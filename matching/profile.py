@@ -83,22 +83,6 @@ class Profile:
     def has_location(self) -> bool:
         return self.latitude is not None and self.longitude is not None
 
-    @property
-    def interests(self) -> list[str]:
-        """Each thing the person named, as text: their words, then chosen categories' codes."""
-        return [w for w in self.what_matters if w.strip()]
-
-    def needs(self, need: str) -> bool:
-        return need in self.access_needs
-
-    @property
-    def needs_step_free(self) -> bool:
-        return self.step_free or self.walking == "wheelchair" or "wheelchair" in self.access_needs
-
-    @property
-    def speaks_english(self) -> bool:
-        return any(lang.strip().lower() in ("english", "en", "eng") for lang in self.languages)
-
     # -- JSON --------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """A JSON-safe dict; `from_dict(p.to_dict()) == p`."""

@@ -47,7 +47,6 @@ def test_values_are_normalised():
     profile = Profile.from_dict(full_profile())
     assert profile.postcode == "NE6 5PL"
     assert profile.days_free == ["TU", "TH"]
-    assert profile.needs_step_free
 
 
 def test_defaults_for_a_minimal_profile():
@@ -55,7 +54,6 @@ def test_defaults_for_a_minimal_profile():
     assert profile.what_matters == ["I want to get fitter"]
     assert profile.travel_modes == ["walk"]
     assert profile.delivery == ["in_person", "online", "phone"]
-    assert profile.speaks_english
     assert not profile.has_location
 
 
