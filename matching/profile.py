@@ -37,6 +37,7 @@ _DAY_ALIASES.update({name.lower() + "s": code for code, name in DAY_NAMES.items(
 
 MAX_TRAVEL_MINUTES = 240
 MAX_WORDS = 2000  # characters per "what matters" entry: enough for a paragraph
+MAX_ENTRIES = 20  # per list: each thing they said is ranked separately, so keep requests bounded
 
 
 class ProfileError(ValueError):
@@ -176,6 +177,9 @@ class _Checker:
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self.errors[name] = "This must be a list of text."
+            return []
+        if len(value) > MAX_ENTRIES:
+            self.errors[name] = f"Give at most {MAX_ENTRIES} entries."
             return []
         if any(len(v) > MAX_WORDS for v in value):
             self.errors[name] = f"Each entry must be under {MAX_WORDS} characters."

@@ -72,6 +72,7 @@ def test_defaults_for_a_minimal_profile():
         ("max_travel_minutes", 0, "between 1 and 240"),
         ("delivery", [], "at least one"),
         ("colour", "blue", "not a profile field"),
+        ("what_matters", ["x"] * 21, "at most 20 entries"),
     ],
 )
 def test_each_bad_field_gets_its_own_message(field, value, message):
