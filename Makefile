@@ -19,7 +19,7 @@ setup: $(STAMP)
 
 demo: setup
 	$(BIN)/wayfinder init-db
-	$(BIN)/wayfinder demo --if-empty
+	$(BIN)/wayfinder demo --if-empty --as-of today
 
 run: demo
 	$(BIN)/wayfinder run --host $(HOST) --port $(PORT)

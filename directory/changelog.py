@@ -73,15 +73,16 @@ def _services_of(session: Session, obj) -> set[str]:
 @event.listens_for(Session, "before_flush")
 def _log_changes(session: Session, _flush_context, _instances) -> None:
     actions: dict[str, str] = {}
-    for obj in session.new:
+    new = set(session.new)  # session.new builds a fresh set on each access: take it once
+    for obj in new:
         if isinstance(obj, Service):
             if obj.id is None:
                 from directory.models._common import new_id
 
                 obj.id = new_id()
             actions[obj.id] = "created"
-    for obj in list(session.new) + [o for o in session.dirty if _really_changed(session, o)]:
-        if isinstance(obj, Service) and obj in session.new:
+    for obj in list(new) + [o for o in session.dirty if _really_changed(session, o)]:
+        if isinstance(obj, Service) and obj in new:
             continue
         for sid in _services_of(session, obj):
             actions.setdefault(sid, "updated")

@@ -23,6 +23,7 @@ def import_group() -> None:
 
 def register(group: click.Group) -> None:
     """Add the directory's commands to the `wayfinder` group."""
+    from directory.demo.commands import demo_command
     from directory.gazetteer_commands import places_command, postcodes_command
     from directory.taxonomy_commands import taxonomy_group
 
@@ -32,3 +33,4 @@ def register(group: click.Group) -> None:
     group.add_command(init_db_command)
     group.add_command(import_group)
     group.add_command(taxonomy_group)
+    group.add_command(demo_command)

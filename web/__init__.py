@@ -27,6 +27,11 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(public.bp)
 
+    from web.api import feeds, oruk
+
+    app.register_blueprint(oruk.bp)
+    app.register_blueprint(feeds.bp)
+
     from web.api import match as api_match
 
     app.register_blueprint(api_match.bp)

@@ -39,8 +39,10 @@ def main(ctx: click.Context) -> None:
 
 def _register() -> None:
     from directory.commands import register as register_directory
+    from directory.export.commands import register as register_export
 
     register_directory(main)
+    register_export(main)
 
     from directory.commands import import_group
     from directory.transit_commands import gtfs_command

@@ -1,1 +1,1 @@
-"""The open JSON API under /api/v1: one module per resource, each with its own blueprint."""
+"""The open API for other systems: each module is its own blueprint (see `create_app`)."""
