@@ -34,7 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from directory.geo import haversine_km  # noqa: E402
+from directory.demo import DEMO_AS_OF, DEMO_SEED  # noqa: E402
+from directory.geo import haversine_km, point_in_area  # noqa: E402
 from directory.postcodes import normalise_postcode  # noqa: E402
 from directory.schedules import time_of_day  # noqa: E402
 from directory.taxonomy_index import read_wayfinder_taxonomy, tokens  # noqa: E402
@@ -83,6 +84,10 @@ def _eligible(listing: Listing, profile: Profile) -> bool:
         if listing.max_age is not None and profile.age > listing.max_age:
             return False
     if listing.gender in ("female", "male") and profile.gender in ("female", "male") and listing.gender != profile.gender:
+        return False
+    if listing.residency_areas and not any(
+        point_in_area(profile.latitude, profile.longitude, area.geojson) for area in listing.residency_areas
+    ):
         return False
     return True
 
@@ -192,23 +197,23 @@ def precision(found: list[int]) -> float:
 
 
 def load_demo(database: str | None, seed: int) -> list[Listing]:
-    from click.testing import CliRunner
-
-    from directory.db import make_engine, make_session_factory
-    from web.cli import main
+    """The demo directory (generated into a throwaway SQLite file), or an existing database's."""
+    from directory.db import make_engine, make_session_factory, upgrade_database
     from web.matching_data import load_listings
 
     if database is None:
         import tempfile
 
+        from directory.demo import generate_demo
+
         folder = Path(tempfile.mkdtemp(prefix="wayfinder-eval-"))
         database = f"sqlite:///{folder / 'demo.sqlite'}"
-        runner = CliRunner()
-        for args in (["init-db"], ["demo", "--seed", str(seed)]):
-            result = runner.invoke(main, args, env={"DATABASE_URL": database})
-            if result.exit_code != 0:
-                raise SystemExit(f"wayfinder {' '.join(args)} failed:\n{result.output}")
-    session = make_session_factory(make_engine(database))()
+        upgrade_database(database)
+        session = make_session_factory(make_engine(database))()
+        generate_demo(session, seed=seed)
+        session.commit()
+    else:
+        session = make_session_factory(make_engine(database))()
     return load_listings(session, only_open=False)
 
 
@@ -253,8 +258,9 @@ def evaluate(listings: list[Listing], personas: list[dict], now: datetime, per_p
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", help="Evaluate an existing directory instead of generating the demo.")
-    parser.add_argument("--seed", type=int, default=1, help="Demo generator seed.")
-    parser.add_argument("--now", default="2026-03-03T09:00", help="Rank as if it were this local time.")
+    parser.add_argument("--seed", type=int, default=DEMO_SEED, help="Demo generator seed.")
+    parser.add_argument("--now", default=f"{DEMO_AS_OF}T09:00", help="Rank as if it were this local time "
+                        "(default: the demo's own 'today').")
     parser.add_argument("--per-persona", action="store_true")
     args = parser.parse_args()
     listings = load_demo(args.database, args.seed)

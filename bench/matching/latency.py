@@ -76,21 +76,16 @@ def synthetic_listings(n: int, seed: int = 7) -> list[Listing]:
 
 
 def demo_listings(n: int, seed: int) -> list[Listing]:
-    """Run the demo generator into a throwaway database and load it as the API would."""
-    from click.testing import CliRunner
-
-    from directory.db import make_engine, make_session_factory
-    from web.cli import main
+    """Run the demo generator into a throwaway SQLite file and load it as the API does."""
+    from directory.db import make_engine, make_session_factory, upgrade_database
+    from directory.demo import generate_demo
     from web.matching_data import load_listings
 
-    folder = Path(tempfile.mkdtemp(prefix="wayfinder-bench-"))
-    url = f"sqlite:///{folder / 'demo.sqlite'}"
-    runner = CliRunner()
-    for args in (["init-db"], ["demo", "--listings", str(n), "--seed", str(seed)]):
-        result = runner.invoke(main, args, env={"DATABASE_URL": url})
-        if result.exit_code != 0:
-            raise SystemExit(f"wayfinder {' '.join(args)} failed:\n{result.output}")
+    url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='wayfinder-bench-')) / 'demo.sqlite'}"
+    upgrade_database(url)
     session = make_session_factory(make_engine(url))()
+    generate_demo(session, listings=n, seed=seed)
+    session.commit()
     return load_listings(session)
 
 
