@@ -45,6 +45,11 @@ class TopicConfig:
     phrase_floor: float
     phrase_full: float
     char_discount: float
+    information_scale: float
+    classifier_c: float
+    class_floor: float
+    class_full: float
+    phrase_weight: float
     parent_share: float
     child_share: float
     chosen_widen: float
@@ -59,6 +64,7 @@ class TopicConfig:
 class TravelConfig:
     quick_minutes: float
     at_limit: float
+    tolerance: float
     remote: float
     unknown: float
 

@@ -41,13 +41,13 @@ NEED_WORDS = {
     "wheelchair": "wheelchair accessible", "step_free": "step-free", "bsl": "British Sign Language",
     "hearing": "a hearing loop", "sight": "support for sight loss", "learning_disability": "learning disability friendly",
     "autism": "autism friendly", "dementia": "dementia friendly", "mental_health": "a quiet space",
-    "carer": "carers come free",
+    "carer": "carers come free", "women_only": "women only",
 }
 
 REASONS = {
     "closed": "closed, ended or not published",
     "age": "outside the ages it is for",
-    "gender": "not open to their gender",
+    "gender": "not open to their gender (or not women-only when they need that)",
     "format": "not offered in a way they can take part (in person, online or phone)",
     "access": "a must-have access need is not met",
     "distance": "too far for the journeys they can make",
@@ -91,9 +91,15 @@ def age_ok(profile: Profile, index: MatchIndex) -> np.ndarray:
 
 
 def gender_ok(profile: Profile, index: MatchIndex) -> np.ndarray:
+    """Open to their gender; and women-only when that is what they need."""
     if profile.gender not in ("female", "male"):
-        return np.ones(len(index), bool)  # not said, or neither: a warning names the restriction
-    return (index.gender == 0) | (index.gender == GENDER_CODE[profile.gender])
+        ok = np.ones(len(index), bool)  # not said, or neither: a warning names the restriction
+    else:
+        ok = (index.gender == 0) | (index.gender == GENDER_CODE[profile.gender])
+    if "women_only" in profile.access_needs:
+        women_only = (index.access & np.uint32(ACCESS_BIT["women-only-sessions"])) > 0
+        ok &= (index.gender == GENDER_CODE["female"]) | women_only
+    return ok
 
 
 def in_person_possible(profile: Profile, index: MatchIndex) -> np.ndarray:

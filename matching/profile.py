@@ -22,7 +22,7 @@ TRAVEL_MODES = ("walk", "bus", "car", "lift", "community_transport", "cycle")
 WALKING = ("normal", "slow", "limited", "wheelchair")
 ACCESS_NEEDS = (
     "wheelchair", "step_free", "hearing", "bsl", "sight", "learning_disability", "autism",
-    "dementia", "mental_health", "carer",
+    "dementia", "mental_health", "carer", "women_only",
 )
 TIMES = ("morning", "afternoon", "evening")
 DELIVERY = ("in_person", "online", "phone")

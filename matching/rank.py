@@ -209,7 +209,8 @@ def match(
             journey = _estimated_journey(profile, trips, position)
             if bus_times is not None:
                 journey = _timetabled(profile, listing, journey, bus_times, now)
-                if journey is None or journey.minutes > profile.max_travel_minutes:
+                if journey is None or not transport.within_reach(
+                        journey.minutes, profile.max_travel_minutes, config.travel.tolerance):
                     if not eligible.remote[position]:
                         excluded["distance"] += 1
                         continue
@@ -218,7 +219,8 @@ def match(
                 else:
                     row["travel"] = float(transport.travel_score(
                         np.array([journey.perceived]), profile.max_travel_minutes,
-                        config.travel.quick_minutes, config.travel.at_limit, np.array([journey.minutes]))[0])
+                        config.travel.quick_minutes, config.travel.at_limit, np.array([journey.minutes]),
+                        config.travel.tolerance)[0])
                 by_bus = journey is not None and journey.mode == "bus"
                 row["cost"] = float((cost_by_bus if by_bus else cost_otherwise)[position])
         best_interest = int(np.argmax(fit.per_interest[:, position])) if interests else 0

@@ -58,6 +58,8 @@ def travel_lines(profile: Profile, journey: Journey | None, delivery: str, confi
             return [], ["Add a postcode or location to see how far it is"]
         return [], ["The venue's location is not known — check how to get there"]
     reasons, warnings = [describe_journey(journey)], []
+    if journey.minutes > profile.max_travel_minutes:
+        warnings.append(f"A little longer than the {profile.max_travel_minutes} minutes you said")
     if journey.mode == "bus":
         if journey.buses >= 2:
             warnings.append("Two buses" + (" (estimate)" if journey.estimate else ""))
@@ -182,6 +184,8 @@ def eligibility_lines(profile: Profile, listing: Listing, residency: bool | None
             warnings.append(f"For ages up to {high}")
     if listing.gender in ("female", "male") and profile.gender != listing.gender:
         warnings.append("Women only" if listing.gender == "female" else "Men only")
+    elif "women_only" in profile.access_needs:
+        reasons.append("Women only" if listing.gender == "female" else "Women-only sessions")
     areas = ", ".join(a.name for a in listing.residency_areas)
     if residency is None and areas:
         warnings.append(f"Only for people who live in {areas}")

@@ -105,10 +105,10 @@ def travel(profile: Profile, index: MatchIndex, config: MatchConfig) -> Travel:
     minutes[venue_unknown] = np.nan
     perceived[venue_unknown] = np.nan
     score = transport.travel_score(perceived, profile.max_travel_minutes, cfg.quick_minutes, cfg.at_limit,
-                                   minutes)
+                                   minutes, cfg.tolerance)
     score = np.where(venue_unknown, cfg.unknown, score)
     # Their limit is on real minutes; how heavy the journey feels only shapes the score.
-    reachable = venue_unknown | (minutes <= profile.max_travel_minutes)  # NaN (no way) compares False
+    reachable = venue_unknown | transport.within_reach(minutes, profile.max_travel_minutes, cfg.tolerance)
     return Travel(km, mode, minutes, perceived, reachable, score)
 
 

@@ -25,6 +25,7 @@ from typing import Iterable, Protocol, Sequence
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
 
 from directory.taxonomy_index import STOPWORDS
 from directory.taxonomy_index import tokens as taxonomy_tokens
@@ -42,7 +43,7 @@ class TermLike(Protocol):
 
 
 # Clauses: "I'm lonely since my wife died and I used to love painting" holds two needs.
-_CLAUSE_SPLIT = re.compile(r"[.;!?\n]+|,\s+|\s+(?:and|but|also|plus)\s+", re.IGNORECASE)
+_CLAUSE_SPLIT = re.compile(r"[.;!?\n]+|\s+(?:and|but|also|plus)\s+", re.IGNORECASE)
 
 
 def clauses(text: str) -> list[str]:
@@ -58,7 +59,10 @@ FRAME_WORDS = frozenset(
     used use love loved loving like liked enjoy enjoyed miss missed try tried trying start started
     again would want wanted wish always help helps helped better new find found make made keep stay
     way ways bit lot day days week weeks time times year years ago since go went come came around
-    people person somebody anybody everybody talk talking
+    people person somebody anybody everybody talk talking round here there
+    monday mondays tuesday tuesdays wednesday wednesdays thursday thursdays friday fridays
+    saturday saturdays sunday sundays weekend weekends morning mornings afternoon evening night
+    two three four five six seven eight nine ten twenty thirty forty fifty
     """.split()
 )
 _FRAME_STEMS = frozenset(taxonomy_tokens(" ".join(FRAME_WORDS)))
@@ -131,8 +135,20 @@ class TopicModel:
         self.char = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, dtype=np.float32)
         self.char_matrix = self.char.fit_transform([content_text(p) for p in phrases])
         self.word = word_vectorizer()
-        self.word_matrix = self.word.fit_transform(phrases)
+        self.word_matrix = self.word.fit_transform(phrases).tocsr()
+        # For "how much of this phrase did they say": each phrase's share of TF-IDF mass per word
+        # (rows sum to 1) and which words it has, to weigh the matched words' rarity (idf).
+        self._word_share = self.word_matrix.multiply(self.word_matrix).tocsr()
+        self._word_has = (self.word_matrix > 0).astype(np.float32).tocsr()
+        self._idf = self.word.idf_.astype(np.float32)
         # One-hot phrase -> category, for "best phrase per category" as a sparse max.
+        # A classifier trained on the same phrases, labelled with their category: it weighs all
+        # the words of a sentence together ("lost" + "son" is bereavement even though no single
+        # phrase says "we lost our son"), where phrase matching only sees the best single phrase.
+        features = sparse.hstack([self.word_matrix, self.char_matrix]).tocsr()
+        self.classifier = LogisticRegression(C=self.config.classifier_c, max_iter=3000)
+        self.classifier.fit(features, self.owners)
+        self._class_columns = self.classifier.classes_
         self._cache: dict[str, tuple[np.ndarray, dict[int, str]]] = {}
 
     def __len__(self) -> int:
@@ -140,14 +156,25 @@ class TopicModel:
 
     # -- text -> categories --------------------------------------------------------------------
     def phrase_similarity(self, text: str) -> np.ndarray:
-        """Cosine similarity of `text` (its best clause) with every phrase."""
+        """How well `text` (its best clause) matches every phrase, 0..1.
+
+        The best of three views: word cosine; character n-gram cosine (discounted: shared
+        letters are weaker evidence than shared words, but they rescue "painting"/"paint" and
+        typos); and containment - how much of the phrase the person said, weighted by how rare
+        the shared words are - so "allotment" in a long sentence still meets "allotment".
+        """
         best = np.zeros(len(self.phrases), dtype=np.float32)
         for clause in clauses(text):
             by_char = (self.char_matrix @ self.char.transform([content_text(clause)]).T).toarray().ravel()
-            by_word = (self.word_matrix @ self.word.transform([clause]).T).toarray().ravel()
-            # Words are stronger evidence than shared letter sequences; the char model mostly
-            # rescues near-misses, so it is discounted.
-            sim = np.maximum(by_word, self.config.char_discount * by_char)
+            query = self.word.transform([clause])
+            by_word = (self.word_matrix @ query.T).toarray().ravel()
+            said = np.zeros(len(self._idf), dtype=np.float32)
+            said[query.indices] = 1.0
+            coverage = self._word_share @ said
+            information = self._word_has @ (said * self._idf)
+            # Squared coverage: half a phrase is much weaker evidence than all of it.
+            contained = coverage**2 * (1.0 - np.exp(-information / self.config.information_scale))
+            sim = np.maximum.reduce([by_word, contained, self.config.char_discount * by_char])
             np.maximum(best, sim, out=best)
         return best
 
@@ -166,13 +193,25 @@ class TopicModel:
             self._cache[text] = cached
         return cached[0], dict(cached[1])
 
+    def class_probability(self, text: str) -> np.ndarray:
+        """Per category: the classifier's probability for the text's most telling clause."""
+        best = np.zeros(len(self.terms), dtype=np.float32)
+        for clause in clauses(text):
+            features = sparse.hstack([self.word.transform([clause]), self.char.transform([content_text(clause)])])
+            probability = self.classifier.predict_proba(features.tocsr())[0]
+            np.maximum.at(best, self._class_columns, probability.astype(np.float32))
+        return best
+
     def _category_relevance(self, text: str) -> tuple[np.ndarray, dict[int, str]]:
         sims = self.phrase_similarity(text)
         per_category = np.zeros(len(self.terms), dtype=np.float32)
         np.maximum.at(per_category, self.owners, sims)
-        relevance = self._calibrate(per_category)
+        cfg = self.config
+        by_phrase = self._calibrate(per_category)
+        by_class = np.clip((self.class_probability(text) - cfg.class_floor) / (cfg.class_full - cfg.class_floor), 0, 1)
+        relevance = (cfg.phrase_weight * by_phrase + (1 - cfg.phrase_weight) * by_class).astype(np.float32)
         evidence = {}
-        for n in np.flatnonzero(relevance > 0):
+        for n in np.flatnonzero(by_phrase > 0):
             mask = self.owners == n
             evidence[int(n)] = self.phrases[int(np.flatnonzero(mask)[np.argmax(sims[mask])])]
         return self._widen(relevance), evidence

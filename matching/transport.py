@@ -3,23 +3,25 @@
 Assumptions (documented in docs/matching.md too; every number is here and nowhere else):
 
 * Roads and paths are not straight. Network distance = straight-line distance x a detour
-  factor: 1.3 on foot or by bike (UK urban circuity is typically 1.2-1.4), 1.35 by car, and 1.5
-  by bus, whose routes wander between stops.
+  factor: 1.3 on foot or by bike (UK urban circuity is typically 1.2-1.4), 1.35 by car, and 1.4
+  by bus, whose routes wander a little more between stops.
 * Walking speed depends on the person: 4.8 km/h for most adults, 3.2 km/h for "slow" (about
   0.9 m/s, typical of older adults), 2.0 km/h for "limited" (below the 0.8 m/s frailty
   threshold) and 3.5 km/h in a wheelchair. How far they can walk defaults to 2,000 / 800 / 200 /
   800 metres for the same four, unless the profile says otherwise.
-* Car and lift: 30 km/h average door to door in towns, plus 5 minutes to get in, park and walk
-  in. A lift depends on someone else, so it feels 15% longer than it is.
+* Car and lift: 35 km/h on the road (DfT: traffic on local A roads averages about 25 mph, less
+  in town centres), plus 5 minutes to get in, park and walk in. A lift depends on someone else, so it feels 15% longer than it is.
 * Community transport (dial-a-ride): car speed plus a 15-minute pick-up window, and it must be
   booked ahead: it feels 30% longer.
 * Bus, estimated when no timetable is loaded: a walk to a stop 300 m away (150 m at a venue
-  marked "bus stop nearby"), an average wait of 10 minutes (half a 20-minute frequency), 18 km/h
-  on board, the same walk at the far end. Trips over 6 km in a straight line are assumed to need
+  marked "bus stop nearby"), 5 minutes at the stop (a trip to a session is planned, so people
+  time their walk to the bus rather than wait half a headway), 18 km/h on board (urban buses
+  including stops), the same walk at the far end. Trips over 6 km in a straight line are assumed to need
   two buses (+10 minutes). Waiting and uncertainty make bus time feel 20% longer (50% with a
   change). With a GTFS timetable `matching.timetable` replaces the estimate with a real trip.
 * Nobody is sent on foot further than they can walk; a bus is only offered when they can walk to
-  the stop.
+  the stop. Because all this is an estimate, a journey up to 20% over their longest journey is
+  still offered (scored low, with a warning); `[travel] tolerance` in weights.toml sets it.
 """
 
 from __future__ import annotations
@@ -32,15 +34,15 @@ from matching.profile import Profile
 
 WALK_SPEED_KMH = {"normal": 4.8, "slow": 3.2, "limited": 2.0, "wheelchair": 3.5}
 DEFAULT_WALK_LIMIT_M = {"normal": 2000, "slow": 800, "limited": 200, "wheelchair": 800}
-DETOUR = {"walk": 1.3, "cycle": 1.3, "car": 1.35, "lift": 1.35, "community_transport": 1.35, "bus": 1.5}
+DETOUR = {"walk": 1.3, "cycle": 1.3, "car": 1.35, "lift": 1.35, "community_transport": 1.35, "bus": 1.4}
 CYCLE_SPEED_KMH = 14.0
-CAR_SPEED_KMH = 30.0
+CAR_SPEED_KMH = 35.0
 CAR_OVERHEAD_MIN = 5.0
 COMMUNITY_TRANSPORT_PICKUP_MIN = 15.0
 BUS_SPEED_KMH = 18.0
 BUS_STOP_WALK_M = 300.0
 BUS_STOP_WALK_NEAR_M = 150.0
-BUS_WAIT_MIN = 10.0
+BUS_WAIT_MIN = 5.0
 BUS_TRANSFER_KM = 6.0
 BUS_TRANSFER_MIN = 10.0
 # How much longer each mode feels than it takes (waiting, depending on others, booking).
@@ -144,16 +146,26 @@ def journeys(profile: Profile, km: float, near_stop: bool = False) -> list[Journ
 
 
 def travel_score(perceived: np.ndarray, max_minutes: float, quick: float, at_limit: float,
-                 minutes: np.ndarray | None = None) -> np.ndarray:
+                 minutes: np.ndarray | None = None, tolerance: float = 1.0) -> np.ndarray:
     """1 up to `quick` perceived minutes, falling linearly to `at_limit` at their longest journey.
 
-    0 when the real journey (`minutes`, or `perceived` if not given) is longer than their limit.
+    Estimates are rough, so a journey up to `tolerance` x their limit still counts, its score
+    falling from `at_limit` to 0 there; beyond that (or with no way there) it scores 0.
+    `minutes` are the real minutes the limit applies to (`perceived` if not given).
     """
     perceived = np.asarray(perceived, dtype=np.float64)
     real = perceived if minutes is None else np.asarray(minutes, dtype=np.float64)
     span = max(max_minutes - quick, 1e-9)
     score = 1.0 - (1.0 - at_limit) * np.clip((perceived - quick) / span, 0.0, 1.0)
-    return np.where(real <= max_minutes, score, 0.0)  # NaN (no way there) scores 0
+    stretch = max(max_minutes * (tolerance - 1.0), 1e-9)
+    over = np.clip((real - max_minutes) / stretch, 0.0, 1.0)
+    score = np.where(real > max_minutes, at_limit * (1.0 - over), score)
+    return np.where(real <= max_minutes * tolerance, score, 0.0)  # NaN (no way there) scores 0
+
+
+def within_reach(minutes: np.ndarray, max_minutes: float, tolerance: float) -> np.ndarray:
+    """Journeys short enough to offer: up to `tolerance` x their limit (NaN: no way there)."""
+    return np.asarray(minutes) <= max_minutes * tolerance
 
 
 _MODE_WORDS = {

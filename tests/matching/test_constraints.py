@@ -125,3 +125,10 @@ def test_why_not_names_every_failed_constraint():
         constraints.REASONS["age"], constraints.REASONS["access"],
     ]
     assert constraints.why_not(profile_outside, index, 1, TODAY, reach) == [constraints.REASONS["area"]]
+
+
+def test_women_only_when_that_is_what_she_needs():
+    items = [listing(id="mixed"), listing(id="women", gender="female"),
+             listing(id="sessions", accessibility=frozenset({"women-only-sessions"}))]
+    assert allowed(person(gender="female", access_needs=["women_only"]), items) == ["women", "sessions"]
+    assert allowed(person(gender="female"), items) == ["mixed", "women", "sessions"]
