@@ -146,7 +146,8 @@ class TopicModel:
         # the words of a sentence together ("lost" + "son" is bereavement even though no single
         # phrase says "we lost our son"), where phrase matching only sees the best single phrase.
         features = sparse.hstack([self.word_matrix, self.char_matrix]).tocsr()
-        self.classifier = LogisticRegression(C=self.config.classifier_c, max_iter=3000)
+        # newton-cg reaches the same optimum as the default solver several times faster here.
+        self.classifier = LogisticRegression(C=self.config.classifier_c, max_iter=1000, solver="newton-cg")
         self.classifier.fit(features, self.owners)
         self._class_columns = self.classifier.classes_
         self._cache: dict[str, tuple[np.ndarray, dict[int, str]]] = {}

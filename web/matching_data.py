@@ -31,6 +31,7 @@ from matching.index import MatchIndex
 from matching.listing import Area, Cost, Listing
 from matching.profile import Profile, ProfileError
 from matching.timetable import Call, ServiceDays, Stop, Timetable, Trip
+from matching.topics import TopicModel
 
 LONDON = ZoneInfo("Europe/London")
 WEIGHTS_FILE = "matching-weights.toml"  # in the instance folder; written by train-ranker
@@ -120,9 +121,25 @@ def match_config(override: str | Path | None) -> MatchConfig:
     return load_config(override)
 
 
+_TOPIC_MODELS: dict[tuple, TopicModel] = {}
+
+
+def topic_model(terms, config: MatchConfig) -> TopicModel:
+    """The topic model for these categories, reused while they and the settings are unchanged
+    (training its classifier takes seconds; listings change far more often than categories)."""
+    key = (tuple((t.code, t.name, t.parent_code, tuple(t.synonyms), tuple(t.need_phrases)) for t in terms),
+           config.topic)
+    model = _TOPIC_MODELS.get(key)
+    if model is None:
+        _TOPIC_MODELS.clear()  # one taxonomy at a time is plenty
+        model = _TOPIC_MODELS[key] = TopicModel(terms, config.topic)
+    return model
+
+
 def build_index(session: Session, config: MatchConfig | None = None) -> MatchIndex:
     """A `MatchIndex` over the whole published directory."""
-    return MatchIndex.build(load_listings(session), load_terms(session), config or load_config())
+    config = config or load_config()
+    return MatchIndex.build(load_listings(session), topic_model(load_terms(session), config), config)
 
 
 class IndexCache:

@@ -198,23 +198,26 @@ def precision(found: list[int]) -> float:
 
 def load_demo(database: str | None, seed: int) -> list[Listing]:
     """The demo directory (generated into a throwaway SQLite file), or an existing database's."""
+    import tempfile
+
     from directory.db import make_engine, make_session_factory, upgrade_database
     from web.matching_data import load_listings
 
-    if database is None:
-        import tempfile
+    if database is not None:
+        return load_listings(make_session_factory(make_engine(database))(), only_open=False)
+    from directory.demo import generate_demo
 
-        from directory.demo import generate_demo
-
-        folder = Path(tempfile.mkdtemp(prefix="wayfinder-eval-"))
-        database = f"sqlite:///{folder / 'demo.sqlite'}"
-        upgrade_database(database)
-        session = make_session_factory(make_engine(database))()
+    with tempfile.TemporaryDirectory(prefix="wayfinder-eval-") as folder:
+        url = f"sqlite:///{Path(folder) / 'demo.sqlite'}"
+        upgrade_database(url)
+        engine = make_engine(url)
+        session = make_session_factory(engine)()
         generate_demo(session, seed=seed)
         session.commit()
-    else:
-        session = make_session_factory(make_engine(database))()
-    return load_listings(session, only_open=False)
+        listings = load_listings(session, only_open=False)
+        session.close()
+        engine.dispose()
+    return listings
 
 
 def evaluate(listings: list[Listing], personas: list[dict], now: datetime, per_persona: bool = False,

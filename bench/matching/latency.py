@@ -3,6 +3,7 @@
     .venv/bin/python bench/matching/latency.py                       # 100,000 synthetic listings
     .venv/bin/python bench/matching/latency.py --listings 20000 --profiles 100
     .venv/bin/python bench/matching/latency.py --source demo         # the demo generator, England-wide
+    .venv/bin/python bench/matching/latency.py --source demo --database sqlite:////tmp/.../demo.sqlite
 
 `synthetic` draws listings across England from the taxonomy (names, descriptions, schedules,
 prices, access features, capacity and verification dates all varied), which needs no database.
@@ -75,17 +76,21 @@ def synthetic_listings(n: int, seed: int = 7) -> list[Listing]:
     return found
 
 
-def demo_listings(n: int, seed: int) -> list[Listing]:
-    """Run the demo generator into a throwaway SQLite file and load it as the API does."""
+def demo_listings(n: int, seed: int, database: str | None = None) -> list[Listing]:
+    """Run the demo generator into a throwaway SQLite file (or read `database`) and load it as
+    the API does."""
     from directory.db import make_engine, make_session_factory, upgrade_database
     from directory.demo import generate_demo
     from web.matching_data import load_listings
 
+    if database:
+        return load_listings(make_session_factory(make_engine(database))())
     url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='wayfinder-bench-')) / 'demo.sqlite'}"
     upgrade_database(url)
     session = make_session_factory(make_engine(url))()
     generate_demo(session, listings=n, seed=seed)
     session.commit()
+    print(f"demo database kept at {url} (reuse it with --database)")
     return load_listings(session)
 
 
@@ -122,11 +127,12 @@ def main() -> None:
     parser.add_argument("--profiles", type=int, default=300)
     parser.add_argument("--source", choices=["synthetic", "demo"], default="synthetic")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--database", help="With --source demo: a database the demo was already written to.")
     args = parser.parse_args()
 
     started = time.perf_counter()
     listings = synthetic_listings(args.listings, args.seed) if args.source == "synthetic" else demo_listings(
-        args.listings, args.seed)
+        args.listings, args.seed, args.database)
     prepared = time.perf_counter() - started
     started = time.perf_counter()
     index = MatchIndex.build(listings, read_wayfinder_taxonomy())

@@ -18,3 +18,11 @@ def wayfinder_terms():
     return read_wayfinder_taxonomy()
 
 
+
+
+@pytest.fixture(scope="session")
+def wayfinder_topics(wayfinder_terms):
+    """The real taxonomy's topic model, trained once for the whole test run."""
+    from matching.topics import TopicModel
+
+    return TopicModel(wayfinder_terms)

@@ -128,6 +128,13 @@ def test_warnings_in_plain_words():
     assert any(w.startswith("Needs a referral") for w in m.warnings)
 
 
+def test_a_little_over_their_limit_is_offered_with_a_warning():
+    item = listing(**at(north_km=2.3))  # 3 km of path: about 37 minutes' walk
+    matches = rank(person(travel_modes=["walk"], max_walk_metres=4000, max_travel_minutes=33), build([item]), now=NOW)
+    assert "A little longer than the 33 minutes you said" in matches[0].warnings
+    assert rank(person(travel_modes=["walk"], max_walk_metres=4000, max_travel_minutes=25), build([item]), now=NOW) == []
+
+
 def test_without_a_location_travel_is_not_judged_and_says_so():
     report = match(person(latitude=None, longitude=None), build([listing()]), now=NOW)
     assert report.matches[0].components["travel"] == pytest.approx(0.5)  # [travel] unknown

@@ -30,7 +30,7 @@ def topic(profile: Profile, index: MatchIndex) -> np.ndarray:
 # -- topic fit -------------------------------------------------------------------------------------
 
 
-def test_i_cant_pay_my_bills_finds_debt_advice_with_no_shared_word(wayfinder_terms):
+def test_i_cant_pay_my_bills_finds_debt_advice_with_no_shared_word(wayfinder_topics):
     debt = listing(name="Money and debt advice", description="Free, confidential advice from trained advisers.",
                    categories=("debt-advice",))
     walk = listing(name="Heaton Park health walk", description="A gentle walk for all abilities.",
@@ -39,9 +39,26 @@ def test_i_cant_pay_my_bills_finds_debt_advice_with_no_shared_word(wayfinder_ter
     # Measured: keyword overlap between what they said and the listing is zero...
     assert not set(content_tokens(words)) & set(content_tokens(debt.text))
     # ...yet the taxonomy's need phrases carry the match.
-    fit = topic(person(what_matters=[words]), build([debt, walk], wayfinder_terms))
+    fit = topic(person(what_matters=[words]), build([debt, walk], wayfinder_topics))
     assert fit[0] >= 0.9
     assert fit[1] < 0.25
+
+
+@pytest.mark.parametrize(
+    "words,expected,not_expected",
+    [
+        ("We lost our son last year and I can't talk to anyone about it", "bereavement", "fishing"),
+        ("I miss my allotment something terrible since we moved into the flat", "gardening", "housing-advice"),
+        ("The gas and electric are in arrears and there's another red letter every week", "debt-advice", "food-banks"),
+    ],
+)
+def test_whole_sentences_find_their_category(wayfinder_topics, words, expected, not_expected):
+    # No single need phrase says these; the classifier weighs all the words together and
+    # containment finds "allotment" inside a long sentence.
+    model = wayfinder_topics
+    relevance, _ = model.category_relevance(words)
+    assert relevance[model.position[expected]] >= 0.75
+    assert relevance[model.position[expected]] > relevance[model.position[not_expected]] + 0.3
 
 
 def test_the_listings_own_words_count_when_its_category_does_not_fit():

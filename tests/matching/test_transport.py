@@ -85,3 +85,11 @@ def test_journeys_in_words():
     real = Journey("bus", 26, 31, 3.4, buses=1, estimate=False, route="bus Q3 from Heaton Road at 9:32")
     assert describe_journey(real).endswith(": bus Q3 from Heaton Road at 9:32")
     assert describe_journey(Journey("walk", 1.2, 1.2, 0.08)) == "under 100 m — about 1 minute's walk"
+
+
+def test_a_journey_a_little_over_the_limit_is_still_offered_but_scores_low():
+    scores = travel_score(np.array([30.0, 33.0, 36.0, 37.0]), 30, quick=5, at_limit=0.25, tolerance=1.2)
+    assert scores[0] == pytest.approx(0.25)
+    assert 0 < scores[1] < scores[0]
+    assert scores[2] == pytest.approx(0.0) and scores[3] == 0.0
+    assert transport.within_reach(np.array([35.0, 37.0, np.nan]), 30, 1.2).tolist() == [True, False, False]
