@@ -25,6 +25,7 @@ def register(group: click.Group) -> None:
     """Add the directory's commands to the `wayfinder` group."""
     from directory.demo.commands import demo_command
     from directory.gazetteer_commands import places_command, postcodes_command
+    from directory.search.commands import register as register_search
     from directory.taxonomy_commands import taxonomy_group
 
     import_group.add_command(postcodes_command)
@@ -34,3 +35,4 @@ def register(group: click.Group) -> None:
     group.add_command(import_group)
     group.add_command(taxonomy_group)
     group.add_command(demo_command)
+    register_search(group)

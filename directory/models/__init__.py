@@ -4,6 +4,7 @@ Import models from here: it also makes sure every table is registered on `Base.m
 """
 
 from directory.models.gazetteer import Place, Postcode, PostcodeArea
+from directory.models.embed import EmbedOrigin
 from directory.models.history import ChangeLog, ServiceVersion, Verification
 from directory.models.location import Location
 from directory.models.organization import Organization, OrganizationIdentifier
@@ -14,7 +15,9 @@ from directory.models.provenance import (
     Source,
     SourceRecord,
 )
+from directory.models.report import ProblemReport
 from directory.models.schedule import Schedule
+from directory.models.search_log import SearchLogEntry
 from directory.models.service import (
     Contact,
     CostOption,
@@ -39,6 +42,7 @@ __all__ = [
     "ChangeLog",
     "Contact",
     "CostOption",
+    "EmbedOrigin",
     "FieldConflict",
     "ImportRun",
     "Language",
@@ -48,8 +52,10 @@ __all__ = [
     "Place",
     "Postcode",
     "PostcodeArea",
+    "ProblemReport",
     "QuarantinedRecord",
     "Schedule",
+    "SearchLogEntry",
     "Service",
     "ServiceArea",
     "ServiceAtLocation",

@@ -44,6 +44,9 @@ class SourceRecord(Base):
     entity_id: Mapped[str] = mapped_column(String(36), index=True)
     source_modified: Mapped[str | None] = mapped_column(String(64))  # RPDE modified can pass 2^53
     content_hash: Mapped[str | None] = mapped_column(String(64))
+    # What the importer needs to remember about the record between runs: a series' normalised
+    # fields for split feeds' children to inherit, an occurrence's weekday and times, a merge role.
+    payload: Mapped[dict | None] = mapped_column(JSON)
     first_seen: Mapped[datetime] = timestamp(nullable=False, default=utcnow)
     last_seen: Mapped[datetime] = timestamp(nullable=False, default=utcnow)
 

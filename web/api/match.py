@@ -12,6 +12,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from matching.profile import ProfileError
 from matching.rank import match
+from web.api import openapi
 from web.extensions import csrf, db
 from web.matching_data import INDEXES, local_now, match_config, parse_profile, timetable_source, weights_file
 
@@ -47,3 +48,51 @@ def match_profile():
     body = report.to_dict()
     body["profile"] = profile.to_dict()
     return jsonify(body)
+
+
+openapi.register(
+    "/match",
+    {
+        "post": {
+            "summary": "Rank activities for a person, with reasons and warnings",
+            "description": "The body is a profile (see docs/matching.md). Matches carry their component "
+                           "scores, reasons and warnings in plain words; `unmet` lists what nothing matched.",
+            "operationId": "match",
+            "parameters": [{"name": "limit", "in": "query", "required": False,
+                            "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": 10}}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Profile"}}}},
+            "responses": {
+                "200": {"description": "Ranked matches", "content": {"application/json": {"schema": {"type": "object"}}}},
+                "400": {"description": "A profile that cannot be used, one message per field",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ProfileErrors"}}}},
+            },
+        }
+    },
+    {
+        "Profile": {
+            "type": "object",
+            "description": "What matters to the person and how they can take part; every field is optional "
+                           "but what_matters or categories must say something.",
+            "properties": {
+                "what_matters": {"type": "array", "items": {"type": "string"}},
+                "categories": {"type": "array", "items": {"type": "string"}},
+                "postcode": {"type": "string"},
+                "latitude": {"type": "number"},
+                "longitude": {"type": "number"},
+                "travel_modes": {"type": "array", "items": {"type": "string"}},
+                "max_travel_minutes": {"type": "integer"},
+                "access_needs": {"type": "array", "items": {"type": "string"}},
+                "age": {"type": "integer"},
+                "days_free": {"type": "array", "items": {"type": "string"}},
+                "times_free": {"type": "array", "items": {"type": "string"}},
+                "budget_per_session": {"type": "number"},
+                "delivery": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+        "ProfileErrors": {
+            "type": "object",
+            "required": ["errors"],
+            "properties": {"errors": {"type": "object", "additionalProperties": {"type": "string"}}},
+        },
+    },
+)

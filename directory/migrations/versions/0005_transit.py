@@ -1,10 +1,11 @@
 """transit timetables (GTFS): stops, routes, trips, stop times, calendars
 
 Revision ID: 0005_transit
-Revises: 0001
+Revises: 0006_public
 Create Date: 2026-11-22 03:11:56.907311
 
-Chained to 0001 on the matching branch; re-chain after the latest head when merging.
+Written against 0001 on the matching branch and re-chained onto main's head (0006_public)
+when main was merged in; re-chain again if another migration lands first.
 """
 
 from alembic import op
@@ -12,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0005_transit'
-down_revision = '0001'
+down_revision = '0006_public'
 branch_labels = None
 depends_on = None
 

@@ -91,10 +91,14 @@ class Published:
 
 def fill(url: str) -> None:
     """Load the directory the conformance tests walk over."""
+    from directory.demo.generator import DEMO_SEED, generate_demo
     from tests.export_data import add_fillers, build_directory
 
     engine = make_engine(url)
     with make_session_factory(engine)() as session:
+        # The demo directory (as the issue asks) plus hand-built edge cases the demo lacks.
+        generate_demo(session, listings=450, seed=DEMO_SEED)
+        session.commit()
         build_directory(session)
         add_fillers(session, 120)
         session.commit()

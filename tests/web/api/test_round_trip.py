@@ -1,6 +1,6 @@
 """Round trip: a second Wayfinder imports this one's `/oruk` API and ends with the same listings.
 
-PENDING - not collected (the file name does not start with ``test_``): it needs Wayfinder's ORUK
+Enabled now that the importers and the demo generator are on main.
 importer (`importers.runner.run_source`, `importers.sources.add_source`, `importers.oruk`), which
 is on the `importers` branch and not yet on `main`. It passed against `main` + `importers`
 merged in a scratch clone, on builder data and on the demo directory (`directory.demo`, also not
@@ -39,8 +39,8 @@ from tests.web.api.conftest import fill, fresh_database, make_app
 pytestmark = pytest.mark.slow
 
 NOT_COMPARED = {"id", "organization_id", "last_modified"}  # each instance makes its own
-# HSDS fields Wayfinder publishes that B's ORUK importer does not read yet (see the xfail below).
-NOT_YET_IMPORTED = {"alert", "interpretation_services"}
+# HSDS fields Wayfinder publishes that B's ORUK importer does not read yet: none any more.
+NOT_YET_IMPORTED: set[str] = set()
 
 
 @contextmanager
@@ -210,12 +210,6 @@ def test_the_first_import_brings_every_listing_across(round_trip):
     assert {k: cats_a[k] - cats_b[k] for k in cats_a if cats_a[k] - cats_b[k]} == {}
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "The ORUK importer does not yet carry across: `alert` and `interpretation_services`; the "
-    "Wayfinder attributes (referral routes, delivery modes, activity accessibility, capacity, "
-    "gender; directory.export.extensions.read_wayfinder_attributes reads them); service areas; "
-    "venue access notes and 'Women-only sessions'; which venue a schedule is at; and it adds "
-    "categories inferred from the text. Remove this mark when the round trip is lossless."))
 def test_everything_else_survives_the_round_trip(round_trip):
     expected = published(round_trip.a, not_yet_imported)
     assert _differences(expected, in_b(round_trip.b, not_yet_imported)) == []
