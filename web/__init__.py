@@ -35,6 +35,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(oruk.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(api_bp)
+
+    from web.api import match as api_match
+
+    app.register_blueprint(api_match.bp)
     return app
 
 

@@ -50,5 +50,12 @@ def _register() -> None:
     main.add_command(embed_group)
     main.add_command(reports_group)
 
+    from directory.commands import import_group
+    from directory.transit_commands import gtfs_command
+    from web.match_commands import register as register_matching
+
+    import_group.add_command(gtfs_command)
+    register_matching(main)
+
 
 _register()

@@ -28,6 +28,15 @@ from directory.models.service import (
     service_taxonomy,
 )
 from directory.models.taxonomy import Taxonomy, TaxonomyTerm
+from directory.models.transit import (
+    TransitCalendar,
+    TransitCalendarDate,
+    TransitFeed,
+    TransitRoute,
+    TransitStop,
+    TransitStopTime,
+    TransitTrip,
+)
 
 __all__ = [
     "ChangeLog",
@@ -55,6 +64,13 @@ __all__ = [
     "SourceRecord",
     "Taxonomy",
     "TaxonomyTerm",
+    "TransitCalendar",
+    "TransitCalendarDate",
+    "TransitFeed",
+    "TransitRoute",
+    "TransitStop",
+    "TransitStopTime",
+    "TransitTrip",
     "Verification",
     "service_taxonomy",
 ]
