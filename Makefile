@@ -20,6 +20,7 @@ setup: $(STAMP)
 demo: setup
 	$(BIN)/wayfinder init-db
 	$(BIN)/wayfinder demo --if-empty --as-of today
+	$(BIN)/wayfinder reindex --if-missing
 
 run: demo
 	$(BIN)/wayfinder run --host $(HOST) --port $(PORT)
