@@ -49,7 +49,7 @@ setup: $(STAMP) assets chromium
 demo: setup
 	$(BIN)/wayfinder init-db
 	$(BIN)/wayfinder demo --if-empty --as-of today
-	$(BIN)/wayfinder reindex
+	$(BIN)/wayfinder reindex --if-missing
 
 run: demo
 	$(BIN)/wayfinder run --host $(HOST) --port $(PORT)
