@@ -46,6 +46,7 @@ STALE_FACTOR = 0.6
 FULL_FACTOR = 0.5
 CLOSED_FACTOR = 0.4
 REMOTE_BITS = DELIVERY_BITS["online"] | DELIVERY_BITS["phone"]
+TEXT_QUERY_CACHE = 2048  # widened queries remembered per index generation
 
 _default_index_dir: str | None = None
 
@@ -175,14 +176,26 @@ def _locate(session: Session, request: SearchRequest) -> tuple[tuple[float, floa
 
 
 def _text_query(snap, categories: Categories, text: str) -> TextQuery:
+    """The widened query, remembered per index generation and taxonomy (people repeat searches;
+    the widening depends only on the text, the index's terms and the categories)."""
+    cache = snap.__dict__.setdefault("_text_queries", {})
+    key = (text.strip(), id(categories))
+    hit = cache.get(key)
+    if hit is not None:
+        return hit[1]
+
     def document_frequency(term: str) -> int:
         return sum(snap.doc_frequency(name, term) for name in ("title", "categories", "organisation", "description"))
 
     vocabulary, choices = _vocabulary(snap, categories)
-    return build_text_query(
+    found = build_text_query(
         text, document_frequency=document_frequency, vocabulary=vocabulary,
         vocabulary_list=choices, taxonomy=categories.index,
     )
+    if len(cache) >= TEXT_QUERY_CACHE:
+        cache.clear()
+    cache[key] = (categories, found)  # holding `categories` keeps its id from being reused
+    return found
 
 
 def _vocabulary(snap, categories: Categories) -> tuple[dict[str, int], list[str]]:
@@ -197,8 +210,8 @@ def _vocabulary(snap, categories: Categories) -> tuple[dict[str, int], list[str]
                     if len(word) >= 3:
                         words.setdefault(word, 0)
         cache.clear()
-        cache[key] = (words, list(words))
-    return cache[key]
+        cache[key] = (words, list(words), categories)  # holding `categories` keeps its id unique
+    return cache[key][:2]
 
 
 def _score_text(snap, query: TextQuery, categories: Categories) -> Scored:

@@ -185,8 +185,18 @@ class Snapshot:
                 yield part.offset, ids, tf, part.data.lengths[fieldname][ids]
 
     def doc_frequency(self, fieldname: str, text: str) -> int:
-        with self.lock:
-            return self.searcher.doc_frequency(fieldname, text)
+        """How many documents of this generation hold the term (remembered: widening a query
+        asks about every candidate synonym, and the answer cannot change within a generation)."""
+        key = (fieldname, text)
+        cache = self.__dict__.setdefault("_doc_frequency", {})
+        found = cache.get(key)
+        if found is None:
+            with self.lock:
+                found = self.searcher.doc_frequency(fieldname, text)
+            if len(cache) > 200_000:
+                cache.clear()
+            cache[key] = found
+        return found
 
     @property
     def vocabulary(self) -> dict[str, int]:
