@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | md5sum | cut -c1-8)
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+# Two workers by default: the machines have two cores. Override with PYTEST_ARGS=.
+PYTEST_ARGS ?= -n 2
 
 # Front-end assets (see scripts/build-assets.mjs): npm packages pinned in package-lock.json,
 # built into web/static/vendor/ (gitignored). Rebuilt when the lock file, the build script or
@@ -47,6 +49,7 @@ setup: $(STAMP) assets chromium
 demo: setup
 	$(BIN)/wayfinder init-db
 	$(BIN)/wayfinder demo --if-empty --as-of today
+	$(BIN)/wayfinder reindex --if-missing
 
 run: demo
 	$(BIN)/wayfinder run --host $(HOST) --port $(PORT)

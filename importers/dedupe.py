@@ -72,6 +72,13 @@ class DuplicateFinder:
             location_ids |= set(self.session.scalars(
                 select(Location.id).where(Location.latitude.between(min_lat, max_lat),
                                           Location.longitude.between(min_lon, max_lon))))
+        if location_ids:
+            # Venues this source created itself cannot hold another source's listing twin.
+            ours = {eid for eid, src, kind in self.session.execute(
+                select(SourceRecord.entity_id, SourceRecord.source_id, SourceRecord.entity_type)
+                .where(SourceRecord.entity_id.in_(sorted(location_ids)[:1000])))
+                if src == self.source_id and kind == "location"}
+            location_ids -= ours
         rows: list = []
         if location_ids:
             # Step by step on indexed columns: SQLite plans the single join badly (it walks

@@ -13,7 +13,6 @@ Rules this module keeps, whatever the source:
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import date, time
 
@@ -36,14 +35,14 @@ from directory.models import (
     ServiceAtLocation,
     Source,
     SourceRecord,
-    Taxonomy,
     TaxonomyTerm,
 )
 from directory.models._common import new_id, utcnow
 from directory.services import delete_service, record_version
-from directory.taxonomy import WAYFINDER
 
 from importers.bulk import BulkCreator, PendingRecord
+from importers.occurrences import OccurrenceMixin
+from importers.terms import TermResolver
 from importers.dedupe import DuplicateFinder
 from importers.geocode import Geocoder
 from importers.records import Deletion, LocationRecord, Occurrence, ServiceRecord
@@ -95,7 +94,7 @@ def modified_key(value) -> int | None:
         return None
 
 
-class Writer:
+class Writer(OccurrenceMixin):
     """Applies one page of items for one source; the pipeline commits after each page."""
 
     def __init__(self, session: Session, source: Source, run_id: str, counts: dict, actor: str):
@@ -107,14 +106,18 @@ class Writer:
         self.geocoder = Geocoder(session)
         self.duplicates = DuplicateFinder(session, source.id)
         self.bulk = BulkCreator(session, actor)
+        # A source's first import cannot find any of its own records: skip looking.
+        self._fresh = session.scalars(
+            select(SourceRecord.id).where(SourceRecord.source_id == source.id).limit(1)).first() is None
         self.warnings: list[str] = []
         self.seen: set[str] = set()  # source ids this run listed (for authoritative snapshots)
         self._records: dict[tuple[str, str], SourceRecord] = {}
         self._locations: dict[str, Location] = {}
         self._orgs: dict[str, Organization] = {}
-        self._terms: tuple[dict, dict, dict] | None = None
+        self.terms = TermResolver(session)
         self._dirty_parents: set[str] = set()
         self._touched: list[str] = []
+        self._created: set[tuple[str, str]] = set()  # source records this run made
         self._alive: dict[str, bool] = {}  # service id -> still in the directory
 
     # -- bookkeeping ---------------------------------------------------------------------
@@ -148,7 +151,7 @@ class Writer:
             if getattr(item, "alias", None):
                 wanted.add(("alias", item.alias))
         wanted = {w for w in wanted if w[1] and w not in self._records}
-        keys = sorted({k for _, k in wanted})
+        keys = sorted({k for _, k in wanted}) if not self._fresh else []
         fetched = []
         for chunk in _chunks(keys, 500):
             rows = self.session.scalars(
@@ -160,6 +163,8 @@ class Writer:
                 self._records[(row.entity_type, row.source_record_id)] = row
                 fetched.append(row)
         for key in wanted:
+            if self._fresh and key in self._created:
+                continue  # made earlier in this run: `_record` will load the real row
             self._records.setdefault(key, None)  # known to be absent: no query later
         ids = sorted({r.entity_id for r in fetched if r.entity_type == "service" and r.entity_id not in self._alive})
         for chunk in _chunks(ids, 500):
@@ -183,6 +188,7 @@ class Writer:
     def _new_record(self, kind: str, source_id: str, entity_id: str, **extra) -> SourceRecord:
         row = self.bulk.source_record(self.source.id, kind, source_id, entity_id, **extra)
         self._records[(kind, source_id)] = row
+        self._created.add((kind, source_id))
         return row
 
     def flush_bulk(self) -> None:
@@ -528,7 +534,7 @@ class Writer:
     def _terms_for(self, rec) -> list[TaxonomyTerm]:
         terms = []
         for ref in rec.terms:
-            found = self.resolve_terms(ref)
+            found = self.terms.resolve(ref)
             if not found:
                 label = ref.label or ref.code or ref.uri
                 self.warnings.append(f"{rec.source_id}: the category {label!r} is not in any loaded taxonomy.")
@@ -545,54 +551,6 @@ class Writer:
             return False
         service.taxonomy_terms = terms
         return True
-
-    def _term_index(self):
-        if self._terms is None:
-            names = {t.id: t.name for t in self.session.scalars(select(Taxonomy))}
-            by_uri, by_code, by_label = {}, {}, {}
-            for term in self.session.scalars(select(TaxonomyTerm)):
-                tax = names.get(term.taxonomy_id)
-                if term.term_uri:
-                    by_uri[term.term_uri] = term
-                by_code.setdefault(term.code.lower(), []).append((tax, term))
-                for label in dict.fromkeys([term.name, *(term.synonyms or [])]):
-                    by_label.setdefault(str(label).lower(), []).append((tax, term))
-            self._terms = (by_uri, by_code, by_label, names)
-        return self._terms
-
-    def resolve_terms(self, ref) -> list[TaxonomyTerm]:
-        """The terms a category reference means: by URI, then code, then name or synonym.
-
-        An OpenActive activity also brings the Wayfinder category it belongs to (by name or
-        synonym of the activity or its parent), so "Running" from a feed is found under
-        Wayfinder's exercise category as well as the Activity List's own term.
-        """
-        by_uri, by_code, by_label, names = self._term_index()
-        prefer = ref.taxonomy or WAYFINDER
-
-        def pick(candidates):
-            if not candidates:
-                return None
-            return next((t for tax, t in candidates if tax == prefer), candidates[0][1])
-
-        primary = by_uri.get(ref.uri) if ref.uri else None
-        if primary is None and ref.uri:
-            primary = pick(by_code.get(ref.uri.rsplit("#", 1)[-1].rsplit("/", 1)[-1].lower()))
-        if primary is None and ref.code:
-            primary = pick(by_code.get(ref.code.lower()))
-        if primary is None and ref.label:
-            primary = pick(by_label.get(ref.label.lower()))
-        if primary is None:
-            return []
-        found = [primary]
-        if ref.widen and names.get(primary.taxonomy_id) != WAYFINDER:
-            labels = [primary.name] + ([primary.parent.name] if primary.parent_id and primary.parent else [])
-            for label in labels:
-                mine = [t for tax, t in by_label.get(label.lower(), []) if tax == WAYFINDER]
-                if mine:
-                    found.append(mine[0])
-                    break
-        return found
 
     # -- deletions and occurrences ----------------------------------------------------------
     def delete(self, item: Deletion) -> str:
@@ -633,28 +591,6 @@ class Writer:
         self.bump("deleted")
         return "deleted"
 
-    def occurrence(self, occ: Occurrence) -> str:
-        self.seen.add(occ.source_id)
-        sr = self._record("occurrence", occ.source_id)
-        pattern = {"parent": occ.parent_id, "byday": occ.byday, "opens": occ.opens_at, "closes": occ.closes_at}
-        if sr is None:
-            self._new_record("occurrence", occ.source_id, parent_key(occ.parent_id), payload=pattern,
-                             source_modified=str(occ.modified) if occ.modified is not None else None)
-        elif sr.payload == pattern:
-            self.bump("occurrences_unchanged")
-            return "unchanged"
-        else:
-            old_parent = (sr.payload or {}).get("parent")
-            if old_parent != occ.parent_id:
-                self._dirty_parents.add(old_parent)
-            sr.payload = pattern
-            sr.entity_id = parent_key(occ.parent_id)
-            sr.last_seen = utcnow()
-        self._dirty_parents.add(occ.parent_id)
-        self._alias(occ.alias, occ.source_id)
-        self.bump("occurrences")
-        return "occurrence"
-
     def _alias(self, alias: str | None, target: str) -> None:
         """Remember that the source's tombstones will name `target` as `alias`."""
         if not alias or alias == target:
@@ -664,41 +600,6 @@ class Writer:
             self._new_record("alias", alias, "-", payload={"target": target})
         elif (row.payload or {}).get("target") != target:
             row.payload = {"target": target}
-
-    def refresh_parents(self) -> None:
-        """Series without their own schedule run when their sessions run: derive the rules."""
-        from importers.openactive_schedule import rules_from_patterns
-
-        dirty = {p for p in self._dirty_parents if p}
-        self._dirty_parents.clear()
-        if not dirty:
-            return
-        self.flush_bulk()
-        for parent_id in sorted(dirty):
-            sr = self._record("service", parent_id)
-            if sr is None or not (sr.payload or {}).get("from_occurrences"):
-                continue
-            service = self.session.get(Service, sr.entity_id)
-            if service is None:
-                continue
-            rows = self.session.execute(  # by entity_id alone: see dedupe.py on SQLite's index choice
-                select(SourceRecord.payload, SourceRecord.source_id, SourceRecord.entity_type)
-                .where(SourceRecord.entity_id == parent_key(parent_id))
-            )
-            patterns = [p for p, src, kind in rows
-                        if src == self.source.id and kind == "occurrence" and p and p.get("parent") == parent_id]
-            manual = "schedules" in (service.manual_fields or [])
-            if self.set_schedules(service, rules_from_patterns(patterns), manual):
-                service.version = (service.version or 1) + 1
-                record_version(self.session, service, self.actor,
-                               f"Sessions changed in {self.source.name}")
-                self.bump("updated")
-
-
-def parent_key(parent_id: str) -> str:
-    """Occurrence rows point at their series through a fixed-width digest of its source id."""
-    return hashlib.sha1(parent_id.encode()).hexdigest()[:36]
-
 
 def _chunks(items: list, size: int):
     for i in range(0, len(items), size):

@@ -42,7 +42,7 @@ def item(n: int) -> dict:
             "location": {"@type": "Place", "@id": f"https://bench.example/place/{venue}",
                          "name": f"{town} Community Venue {venue}",
                          "address": {"@type": "PostalAddress", "streetAddress": f"{venue} High Street",
-                                     "addressLocality": town, "postalCode": f"{district} {venue % 9 + 1}AA"},
+                                     "addressLocality": town, "postalCode": f"{district} {venue % 9 + 1}{chr(65 + venue // 9 % 26)}{chr(65 + venue // 234 % 26)}"},
                          "geo": {"@type": "GeoCoordinates", "latitude": round(lat + (venue % 97) * 0.001, 6),
                                  "longitude": round(lon + (venue % 89) * 0.001, 6)}},
             "ageRange": {"@type": "QuantitativeValue", "minValue": rnd.choice([16, 18, 50, 60])},

@@ -73,12 +73,12 @@ def _load_directory(url: str) -> dict[str, str]:
 def live_db(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.sqlite'}"
     upgrade_database(url)
-    return url, _load_directory(url)
+    return url, _load_directory(url), str(tmp_path_factory.mktemp("live-index"))
 
 
 @pytest.fixture(scope="session")
 def live_app(live_db):
-    return create_app({"DATABASE_URL": live_db[0], "SECRET_KEY": "browser-tests"})
+    return create_app({"DATABASE_URL": live_db[0], "SEARCH_INDEX_DIR": live_db[2], "SECRET_KEY": "browser-tests"})
 
 
 @pytest.fixture(scope="session")

@@ -88,7 +88,7 @@ def test_the_optional_map_shows_the_results_when_asked(live_db, page):
     from tests.browser.conftest import LiveServer
     from web import create_app
 
-    app = create_app({"DATABASE_URL": live_db[0], "SECRET_KEY": "browser-tests"})
+    app = create_app({"DATABASE_URL": live_db[0], "SEARCH_INDEX_DIR": live_db[2], "SECRET_KEY": "browser-tests"})
     server = LiveServer(app)
     try:
         # Tiles from our own origin: the test machine has no network, and this checks the wiring.

@@ -209,3 +209,17 @@ def test_timeouts_are_retried_a_bounded_number_of_times(session, server):
     report = run(session, source, RpdeReader([("feed", source.url)], slow))
     assert not report.ok and "timed out after 2 attempts" in report.run.error
     assert server.hits.count("/slow") == 2
+
+
+def test_the_same_record_twice_in_a_first_import(session, server, client):
+    # A page that repeats an item (RPDE allows it) must update, not duplicate, even on the
+    # very first import, when the writer skips looking for existing records.
+    pages = {"/p1": {"items": [_series(1, 1)], "next": "/p2"},
+             "/p2": {"items": [_series(1, 2, name="Renamed"), _series(1, 2, name="Renamed")], "next": "/p3"},
+             "/p3": {"items": [], "next": "/p3"}}
+    for path, body in pages.items():
+        server.add(path, Reply(body))
+    source = make_source(session, url=server.url("/p1"))
+    report = run(session, source, RpdeReader([("feed", source.url)], client))
+    assert report.ok and report.counts["created"] == 1 and report.counts["updated"] == 1
+    assert session.scalars(select(Service.name)).all() == ["Renamed"]

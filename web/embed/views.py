@@ -10,6 +10,8 @@ compares the header with the real framing page.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, current_app, g, render_template, request, send_from_directory, url_for
 from werkzeug.datastructures import MultiDict
 
@@ -55,10 +57,10 @@ def frame():
         args["where"] = args["postcode"]
     for value in request.args.getlist("categories"):
         args.setlist("category", args.getlist("category") + [c for c in value.split(",") if c.strip()])
-    search = parse_search(args, per_page=EMBED_PER_PAGE)
+    search = replace(parse_search(args, per_page=EMBED_PER_PAGE), source="embed")
     parent = _allowed_parent(request.args.get("parent", ""))
     g.frame_ancestors = ("'self'" if parent == normalise_origin(_own_origin()) else parent) if parent else "'none'"
-    page = find_activities(db.session, search, now_local())
+    page = find_activities(db.session, search, now_local(), current_app.config["SEARCH_INDEX_DIR"])
     keep = {"parent": request.args.get("parent", ""), "title": request.args.get("title", "")[:MAX_TITLE]}
     return render_template(
         "embed/frame.html",

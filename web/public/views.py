@@ -66,23 +66,44 @@ def start():
 def results():
     """The results of a search, with filters as checkboxes in the same GET form."""
     search = parse_search(request.args)
-    page = find_activities(db.session, search, now_local())
+    page = find_activities(db.session, search, now_local(), current_app.config["SEARCH_INDEX_DIR"])
     return render_template(
         "public/results.html",
         page=page,
         search=search,
+        category_items=_checkbox_items(page, "category", {t.code: t.name for t in page.categories + page.chosen}, set(search.categories)),
         radius_items=[
             {"value": f"{r:g}", "text": f"{r:g} mile{'s' if r != 1 else ''}", "selected": r == search.radius_miles}
             for r in RADIUS_CHOICES
         ],
         map_points=_map_points(page.results) if current_app.config.get("MAP_TILE_URL") else [],
         filter_groups=[
-            ("Cost and joining", "only", OTHER_FILTERS, search.other),
-            ("Day", "day", DAY_FILTERS, search.days),
-            ("Time of day", "time", TIME_FILTERS, search.times),
-            ("Access", "access", ACCESS_FILTERS, search.access),
+            ("Cost and joining", "only", _checkbox_items(page, "only", OTHER_FILTERS, search.other)),
+            ("Day", "day", _checkbox_items(page, "day", DAY_FILTERS, search.days)),
+            ("Time of day", "time", _checkbox_items(page, "time", TIME_FILTERS, search.times)),
+            ("Access", "access", _checkbox_items(page, "access", ACCESS_FILTERS, search.access)),
         ],
     )
+
+
+# Which search-engine facet counts each checkbox: (facet, value), by (form field, value).
+_FACETS = {
+    ("only", "free"): ("cost", "free"),
+    ("only", "turn-up"): ("referral", "self"),
+    ("only", "places"): ("capacity", "has_places"),
+}
+_FIELD_FACET = {"day": "day", "time": "time", "access": "accessibility", "category": "category"}
+
+
+def _checkbox_items(page, name: str, options: dict[str, str], chosen) -> list[dict]:
+    """Checkboxes for one filter, each labelled with how many results it would leave."""
+    items = []
+    for value, label in options.items():
+        facet, key = _FACETS.get((name, value), (_FIELD_FACET.get(name), value))
+        count = page.count(facet, key) if facet else None
+        text = f"{label} ({count})" if count is not None and value not in chosen else label
+        items.append({"value": value, "text": text, "checked": value in chosen})
+    return items
 
 
 def _map_points(results) -> list[dict]:

@@ -13,7 +13,7 @@ from web import create_app
 
 @pytest.fixture(scope="session")
 def web_db(tmp_path_factory):
-    """(url, {key: service id}) for a database holding the fixed web-test directory."""
+    """(url, {key: service id}, search index folder) for a database holding the fixed web-test directory."""
     url = f"sqlite:///{tmp_path_factory.mktemp('web') / 'web.sqlite'}"
     upgrade_database(url)
     engine = make_engine(url)
@@ -22,7 +22,7 @@ def web_db(tmp_path_factory):
         ids = {key: s.id for key, s in services.items()}
         session.commit()
     engine.dispose()
-    return url, ids
+    return url, ids, str(tmp_path_factory.mktemp("web-index"))
 
 
 @pytest.fixture
@@ -31,8 +31,9 @@ def ids(web_db) -> dict[str, str]:
 
 
 @pytest.fixture
-def app(web_db, tmp_path):
-    app = create_app({"TESTING": True, "DATABASE_URL": web_db[0], "SECRET_KEY": "test-secret", "SERVER_NAME": "wayfinder.test"})
+def app(web_db):
+    app = create_app({"TESTING": True, "DATABASE_URL": web_db[0], "SEARCH_INDEX_DIR": web_db[2],
+                      "SECRET_KEY": "test-secret", "SERVER_NAME": "wayfinder.test"})
     yield app
     app.extensions["wayfinder_db"].engine.dispose()
 

@@ -62,22 +62,26 @@ def test_checking_a_filter_narrows_the_results(client):
     assert "1 result within" in loop and "Seated Strength Class" in loop
 
 
-def test_pagination_links_keep_the_search(client, app, ids):
+def test_pagination_links_keep_the_search(client, app):
+    from werkzeug.datastructures import MultiDict
+
     from web.public.forms import parse_search, search_args
+    from web.public.finder import find_activities
+    from web.public.views import now_local
 
-    req = parse_search(__import__("werkzeug.datastructures", fromlist=["MultiDict"]).MultiDict(
-        [("where", "NE4 5PL"), ("only", "free"), ("page", "2")]))
+    req = parse_search(MultiDict([("where", "NE4 5PL"), ("only", "free"), ("page", "2")]))
     assert search_args(req, page=3) == {"where": "NE4 5PL", "radius": "3", "only": ["free"], "page": 3}
-    with app.test_request_context():
-        from directory.db import make_session_factory
-        from web.public.finder import find_activities
-        from web.public.views import now_local
-
-        session = make_session_factory(app.extensions["wayfinder_db"].engine)()
-        page = find_activities(session, parse_search(__import__("werkzeug.datastructures", fromlist=["MultiDict"]).MultiDict(
-            [("where", "NE4 5PL"), ("page", "2")]), per_page=2), now_local())
+    with app.app_context():
+        session = app.extensions["wayfinder_db"].session_factory()
+        page = find_activities(session, parse_search(MultiDict([("where", "NE4 5PL"), ("page", "2")]), per_page=2),
+                               now_local(), app.config["SEARCH_INDEX_DIR"])
         session.close()
     assert page.total >= 4 and page.pages >= 2 and len(page.results) == 2
+
+
+def test_filter_checkboxes_say_how_many_they_would_leave(client):
+    html = client.get("/results?where=NE4+5PL").get_data(as_text=True)
+    assert re.search(r"Free \(\d+\)", html) and re.search(r"Thursday \(2\)", html)  # the class, and the weekday helpline
 
 
 def test_nothing_found_suggests_a_wider_radius_and_related_categories(client):
@@ -205,7 +209,7 @@ def test_no_map_unless_a_tile_server_is_configured(client):
 def test_map_with_a_tile_server_comes_after_the_list(web_db):
     from web import create_app
 
-    app = create_app({"TESTING": True, "DATABASE_URL": web_db[0], "SECRET_KEY": "x",
+    app = create_app({"TESTING": True, "DATABASE_URL": web_db[0], "SEARCH_INDEX_DIR": web_db[2], "SECRET_KEY": "x",
                       "MAP_TILE_URL": "https://{s}.tiles.example.org/{z}/{x}/{y}.png"})
     response = app.test_client().get("/results?where=NE4+5PL")
     html = response.get_data(as_text=True)
