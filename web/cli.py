@@ -39,12 +39,23 @@ def main(ctx: click.Context) -> None:
 
 def _register() -> None:
     from directory.commands import register as register_directory
+    from directory.embed_origins import embed_group
     from directory.export.commands import register as register_export
+    from directory.reports import reports_group
     from importers.commands import register as register_importers
 
     register_directory(main)
     register_export(main)
     register_importers(main)
+    main.add_command(embed_group)
+    main.add_command(reports_group)
+
+    from directory.commands import import_group
+    from directory.transit_commands import gtfs_command
+    from web.match_commands import register as register_matching
+
+    import_group.add_command(gtfs_command)
+    register_matching(main)
 
 
 _register()

@@ -20,6 +20,8 @@ def load_config(instance_path: str) -> dict:
         "ACTIVITY_LIST_URL": os.environ.get("WAYFINDER_ACTIVITY_LIST_URL"),
         "ONLINE_GEOCODER": os.environ.get("WAYFINDER_ONLINE_GEOCODER"),  # off unless set
         "MAP_TILE_URL": os.environ.get("WAYFINDER_MAP_TILE_URL"),
+        # "Report something wrong" notes are deleted this many days after they were made.
+        "REPORT_RETENTION_DAYS": int(os.environ.get("WAYFINDER_REPORT_RETENTION_DAYS", "180")),
         "SEARCH_LOG_RETENTION_DAYS": int(os.environ.get("WAYFINDER_SEARCH_LOG_RETENTION_DAYS", "365")),
     }
 

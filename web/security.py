@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from urllib.parse import urlsplit
 
 from flask import Flask, g, request
 
@@ -14,8 +15,21 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
+def tile_source(tile_url: str | None) -> str:
+    """The CSP source for a map tile URL template: ``https://{s}.tile.example/{z}/{x}/{y}.png``
+    -> ``https://*.tile.example``. Empty when no map is configured."""
+    if not tile_url:
+        return ""
+    parts = urlsplit(tile_url.replace("{s}", "tiles-subdomain"))
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""
+    return f"{parts.scheme}://{parts.netloc.replace('tiles-subdomain', '*')}"
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+    # Map tiles are the one thing a page may load from elsewhere, and only when configured.
+    images = " ".join(filter(None, ["'self' data:", tile_source(app.config.get("MAP_TILE_URL"))]))
 
     @app.after_request
     def _headers(response):
@@ -27,7 +41,7 @@ def init_app(app: Flask) -> None:
             "default-src 'self'; "
             f"script-src 'self' 'nonce-{nonce}'; "
             f"style-src 'self' 'nonce-{nonce}'; "
-            "img-src 'self' data:; "
+            f"img-src {images}; "
             "font-src 'self'; "
             "connect-src 'self'; "
             "object-src 'none'; "

@@ -4,6 +4,7 @@ Import models from here: it also makes sure every table is registered on `Base.m
 """
 
 from directory.models.gazetteer import Place, Postcode, PostcodeArea
+from directory.models.embed import EmbedOrigin
 from directory.models.history import ChangeLog, ServiceVersion, Verification
 from directory.models.location import Location
 from directory.models.organization import Organization, OrganizationIdentifier
@@ -14,6 +15,7 @@ from directory.models.provenance import (
     Source,
     SourceRecord,
 )
+from directory.models.report import ProblemReport
 from directory.models.schedule import Schedule
 from directory.models.search_log import SearchLogEntry
 from directory.models.service import (
@@ -26,11 +28,21 @@ from directory.models.service import (
     service_taxonomy,
 )
 from directory.models.taxonomy import Taxonomy, TaxonomyTerm
+from directory.models.transit import (
+    TransitCalendar,
+    TransitCalendarDate,
+    TransitFeed,
+    TransitRoute,
+    TransitStop,
+    TransitStopTime,
+    TransitTrip,
+)
 
 __all__ = [
     "ChangeLog",
     "Contact",
     "CostOption",
+    "EmbedOrigin",
     "FieldConflict",
     "ImportRun",
     "Language",
@@ -40,6 +52,7 @@ __all__ = [
     "Place",
     "Postcode",
     "PostcodeArea",
+    "ProblemReport",
     "QuarantinedRecord",
     "Schedule",
     "SearchLogEntry",
@@ -51,6 +64,13 @@ __all__ = [
     "SourceRecord",
     "Taxonomy",
     "TaxonomyTerm",
+    "TransitCalendar",
+    "TransitCalendarDate",
+    "TransitFeed",
+    "TransitRoute",
+    "TransitStop",
+    "TransitStopTime",
+    "TransitTrip",
     "Verification",
     "service_taxonomy",
 ]

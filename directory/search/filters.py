@@ -10,7 +10,7 @@ counts can be computed for each dimension with all the other filters applied (ch
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import numpy as np
@@ -138,9 +138,6 @@ class SearchRequest:
         if (self.text or "").strip():
             return "relevance"
         return "distance" if self.has_location else "relevance"
-
-    def with_location(self, latitude: float, longitude: float) -> "SearchRequest":
-        return replace(self, latitude=latitude, longitude=longitude, near=None)
 
 
 def _check_range(name: str, value, low, high) -> None:

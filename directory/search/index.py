@@ -22,6 +22,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from directory.search.segments import SegmentData
+from directory.search.vocabulary import Categories, load_categories
 from directory.search.snapshot import Snapshot, _Part
 from directory.search.store import (
     ApplyReport,
@@ -63,6 +64,7 @@ class SearchIndex:
         self._segments: dict[tuple[str, str], SegmentData] = {}
         self._checked_at = 0.0
         self.taxonomy_fingerprint: str | None = None
+        self._categories: tuple[str | None, Categories] | None = None
         self.last_rebuild: BuildReport | None = None
         self.last_apply: ApplyReport | None = None
 
@@ -92,6 +94,13 @@ class SearchIndex:
             self.last_rebuild = report
             self._load_current(session)
             return report
+
+    def categories(self, session: Session) -> Categories:
+        """The taxonomy as search reads it, reloaded when the periodic check saw it change."""
+        cached = self._categories
+        if cached is None or cached[0] != self.taxonomy_fingerprint:
+            cached = self._categories = (self.taxonomy_fingerprint, load_categories(session.connection()))
+        return cached[1]
 
     def status(self, session: Session) -> dict:
         """Where the index stands, for the CLI and health pages."""
@@ -144,7 +153,7 @@ class SearchIndex:
 
     def _rebuild(self, session: Session, reason: str, replacing: str | None) -> Snapshot:
         log.warning("search index in %s is being rebuilt: %s", self.path, reason)
-        report = self.store.rebuild(session.connection(), reason, unless_replaced=replacing)
+        report = self.store.rebuild(session.connection(), reason, replacing=replacing)
         if report is not None:
             self.last_rebuild = report
         return self._load_current(session, check=report is None)

@@ -53,8 +53,10 @@ def text_analyzer():
 
 
 _TERM_OF: dict[str, str | None] = {}  # token -> index term (None: a stop word)
-_ANALYSED: dict[str, list] = {}  # whole value -> postings, for values that repeat
+_ANALYSED: dict[str, list] = {}  # whole short value -> postings, for values that repeat
 _CACHE_LIMIT = 200_000
+_WHOLE_VALUE_LIMIT = 20_000
+_SHORT = 200  # characters: names repeat, descriptions do not (and would fill memory)
 
 
 def _term_of(analyzer, token: str) -> str | None:
@@ -73,8 +75,8 @@ class CachedText(fields.TEXT):
     Every filter of `text_analyzer()` after the tokenizer works on one token at a time (lower
     case, stop words, stemming, accent folding), so a token always becomes the same term: the
     text is split with the analyser's own tokenizer pattern and each distinct token is analysed
-    once, by the analyser itself. Whole values that repeat (an organisation's name with each of
-    its services, category names) are remembered too. The postings are exactly what
+    once, by the analyser itself. Short values, which repeat (an organisation's name with each
+    of its services, category names), are remembered whole. The postings are exactly what
     `fields.TEXT` would produce (a test holds the two side by side); a 100,000-listing build
     spends about a third less time analysing.
     """
@@ -93,10 +95,17 @@ class CachedText(fields.TEXT):
                 if term is not None:
                     freqs[term] = freqs.get(term, 0) + 1
             found = [(w.encode("utf-8"), f, float(f), pack_uint(f)) for w, f in freqs.items()]
-            if len(_ANALYSED) >= _CACHE_LIMIT:
-                _ANALYSED.clear()
-            _ANALYSED[value] = found
+            if len(value) <= _SHORT:
+                if len(_ANALYSED) >= _WHOLE_VALUE_LIMIT:
+                    _ANALYSED.clear()
+                _ANALYSED[value] = found
         return found
+
+
+def clear_analysis_cache() -> None:
+    """Forget remembered analysis (after a full build, so a web process does not keep it)."""
+    _ANALYSED.clear()
+    _TERM_OF.clear()
 
 
 def build_schema() -> fields.Schema:

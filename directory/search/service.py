@@ -34,7 +34,7 @@ from directory.search.results import SearchResults, build_result
 from directory.search.scoring import Scored, evaluate, matched_groups
 from directory.search.segments import CAPACITY_CODES, DELIVERY_BITS
 from directory.search.sessions import LOCAL, from_minutes, local_now, to_minutes
-from directory.search.vocabulary import Categories, load_categories
+from directory.search.vocabulary import Categories
 
 # Relevance, in words: matching more of the typed words matters (coordination), a category the
 # taxonomy recognised counts like a good title match, nearer is a little better, and stale or
@@ -67,7 +67,7 @@ def search(session: Session, request: SearchRequest, *, index: SearchIndex | Non
     started = time.perf_counter()
     index = index or default_index()
     snap = index.snapshot(session)
-    categories = _categories(index, session)
+    categories = index.categories(session)
     request = request.validate(known_category=lambda code: categories.known(code) or code in snap.category_rows)
     point, location = _locate(session, request)
     now = local_now(request.now)
@@ -119,7 +119,8 @@ def search(session: Session, request: SearchRequest, *, index: SearchIndex | Non
     rows, relevance = rows[keep], relevance[keep]
     stale, full = demotion(snap, rows, ctx)
     sort = request.effective_sort()
-    order = _order(snap, rows, relevance, distance[rows], stale, full, sort, ctx, bool(point))
+    relevance = _ranked_relevance(snap, rows, relevance, distance[rows], stale, full, bool(point))
+    order = _order(snap, rows, relevance, distance[rows], stale, full, sort, ctx)
     total = len(rows)
     start = (request.page - 1) * request.per_page
     page = order[start : start + request.per_page]
@@ -151,16 +152,6 @@ def search(session: Session, request: SearchRequest, *, index: SearchIndex | Non
 
 
 # --------------------------------------------------------------------------------------------
-
-
-def _categories(index: SearchIndex, session: Session) -> Categories:
-    """The taxonomy view, reloaded when the index's checks saw the categories change."""
-    fingerprint = index.taxonomy_fingerprint
-    cached = getattr(index, "_categories", None)
-    if cached is None or cached[0] != fingerprint:
-        cached = (fingerprint, load_categories(session.connection()))
-        index._categories = cached
-    return cached[1]
 
 
 def _locate(session: Session, request: SearchRequest) -> tuple[tuple[float, float] | None, dict]:
@@ -231,30 +222,35 @@ def _score_text(snap, query: TextQuery, categories: Categories) -> Scored:
     return Scored(unique[keep], total[keep])
 
 
-def _order(snap, rows, relevance, distance, stale, full, sort, ctx, located) -> np.ndarray:
+def _ranked_relevance(snap, rows, relevance, distance, stale, full, located) -> np.ndarray:
+    """Relevance as ranked (and reported): demotions applied, and nearer a little better."""
+    score = relevance * np.where(stale, STALE_FACTOR, 1.0) * np.where(full, FULL_FACTOR, 1.0)
+    score = score * np.where(snap.columns["closed"][rows], CLOSED_FACTOR, 1.0)
+    if located:
+        score = score / (1.0 + np.where(np.isfinite(distance), distance, DISTANCE_SCALE_KM) / DISTANCE_SCALE_KM)
+    return score
+
+
+def _order(snap, rows, relevance, distance, stale, full, sort, ctx) -> np.ndarray:
     """Indexes into `rows`, best first. Demoted listings sink but are never dropped."""
+    if not len(rows):
+        return np.zeros(0, np.int64)
     names = snap.name_rank[rows]
-    closed = snap.columns["closed"][rows]
-    demoted = stale | full | closed
-    finite = np.where(np.isfinite(distance), distance, 1e9)
+    demoted = stale | full | snap.columns["closed"][rows]
+    finite = np.where(np.isfinite(distance), distance, 1e9)  # no venue: after every located one
     if sort == "distance":
         keys = (names, finite, demoted)
     elif sort == "soonest":
         keys = (names, finite, ctx.upcoming()[rows], demoted)
     else:
-        score = relevance * np.where(stale, STALE_FACTOR, 1.0) * np.where(full, FULL_FACTOR, 1.0)
-        score = score * np.where(closed, CLOSED_FACTOR, 1.0)
-        if located:
-            score = score / (1.0 + np.where(np.isfinite(distance), distance, DISTANCE_SCALE_KM) / DISTANCE_SCALE_KM)
-        relevance[:] = score
-        keys = (names, finite, -np.round(score, 9))
-    return np.lexsort(keys) if len(rows) else np.zeros(0, np.int64)
+        keys = (names, finite, -np.round(relevance, 9))
+    return np.lexsort(keys)  # the last key sorts first
 
 
 def _residency(snap, row: int, point, inside: np.ndarray) -> dict:
     names = snap.areas.names.get(int(row))
     if not names:
         return {"restricted": False, "areas": [], "person_inside": None}
-    checkable = int(row) not in set(snap.areas.unchecked.tolist())
+    checkable = int(row) not in snap.areas.unchecked
     person_inside = bool(inside[row]) if point and checkable else None
     return {"restricted": True, "areas": names, "person_inside": person_inside}

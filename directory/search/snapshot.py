@@ -165,9 +165,6 @@ class Snapshot:
                 out[row] = value
         return out
 
-    def next_session_of(self, row: int, now_local) -> float:
-        return float(self.next_sessions(now_local, np.asarray([row]))[row])
-
     # -- text statistics (whoosh's, so scores agree with whoosh's own BM25F) -------------------
 
     def idf(self, fieldname: str, text: str) -> float:

@@ -41,7 +41,7 @@ from whoosh.index import LockError
 from directory.models import ChangeLog, Taxonomy, TaxonomyTerm
 from directory.search.documents import Document, iter_all_documents, load_documents
 from directory.search.query import words_of
-from directory.search.schema import META_ID, SCHEMA_VERSION, build_schema
+from directory.search.schema import META_ID, SCHEMA_VERSION, build_schema, clear_analysis_cache
 from directory.search.segments import encode
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,9 @@ GAP_TTL_SECONDS = 6 * 3600  # a missing change-log id still missing after this w
 GAP_WINDOW = 5000  # at a full build, ids this far below the head are checked for gaps
 WRITER_LIMIT_MB = 256
 BUILD_SEGMENT = 25_000  # listings per segment of a full build
+
+
+ALWAYS = object()  # `rebuild(replacing=ALWAYS)`: rebuild whatever is current
 
 
 class IndexUnavailable(Exception):
@@ -203,14 +206,14 @@ class IndexStore:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def rebuild(self, conn: Connection, reason: str, *, unless_replaced: str | None = "") -> BuildReport | None:
+    def rebuild(self, conn: Connection, reason: str, *, replacing: str | None | object = ALWAYS) -> BuildReport | None:
         """Build a fresh index from the database and make it current.
 
-        `unless_replaced`: the build the caller found wanting. If, once the lock is held, CURRENT
-        names a different build, another process has just rebuilt and nothing is done.
+        `replacing`: the build the caller found wanting (None: there was none). If, once the lock
+        is held, CURRENT names another build, a process has just rebuilt and nothing is done.
         """
         with self._rebuild_lock():
-            if unless_replaced != "" and self.current_build() != unless_replaced:
+            if replacing is not ALWAYS and self.current_build() != replacing:
                 return None
             started = time.perf_counter()
             self.builds.mkdir(parents=True, exist_ok=True)
@@ -248,6 +251,8 @@ class IndexStore:
                 writer.cancel()
                 shutil.rmtree(folder, ignore_errors=True)
                 raise
+            finally:
+                clear_analysis_cache()
             previous = self.current_build()
             tmp = self.path / f"CURRENT.{os.getpid()}.tmp"
             tmp.write_text(name)
