@@ -276,6 +276,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", help="keep scratch files in this folder")
+    parser.add_argument("--reuse", action="store_true",
+                        help="with --keep: reuse the index and FTS5 table already there (times only the searches)")
     args = parser.parse_args()
 
     scratch = Path(args.keep or tempfile.mkdtemp(prefix="wayfinder-bench-"))
@@ -286,16 +288,17 @@ def main() -> None:
         url = prepare_database(args, scratch)
         factory = make_session_factory(make_engine(url))
         index_dir = scratch / "index"
-        shutil.rmtree(index_dir, ignore_errors=True)
-
-        with factory() as session:
-            cpu = time.process_time()
-            report = SearchIndex(index_dir).rebuild(session)
-            cpu = time.process_time() - cpu
-            results["build"] = {"listings": report.listings, "seconds": report.seconds,
-                                "cpu_seconds": cpu,
-                                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
-        print(f"index built: {report.listings} listings in {report.seconds:.1f}s", file=sys.stderr)
+        reuse = args.reuse and args.keep and index_dir.exists() and (scratch / "fts.sqlite").exists()
+        if not reuse:
+            shutil.rmtree(index_dir, ignore_errors=True)
+            with factory() as session:
+                cpu = time.process_time()
+                report = SearchIndex(index_dir).rebuild(session)
+                cpu = time.process_time() - cpu
+                results["build"] = {"listings": report.listings, "seconds": report.seconds,
+                                    "cpu_seconds": cpu,
+                                    "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            print(f"index built: {report.listings} listings in {report.seconds:.1f}s", file=sys.stderr)
 
         # A fresh SearchIndex object opens the index as a new process would.
         rss_before = rss_mb()
@@ -308,11 +311,15 @@ def main() -> None:
                                "rss_mb_after": rss_mb()}
             cold, _ = run_wayfinder(session, index, queries)
             warm, totals = run_wayfinder(session, index, queries)
+            results["listings"] = index.snapshot(session).count
         results["wayfinder_cold"] = percentiles(cold)
         results["wayfinder"] = {**percentiles(warm), "mean_results": statistics.fmean(totals), "rss_mb": rss_mb()}
 
-        (scratch / "fts.sqlite").unlink(missing_ok=True)
-        fts_db, results["fts_build"] = build_fts(url, scratch / "fts.sqlite")
+        if reuse:
+            fts_db = sqlite3.connect(scratch / "fts.sqlite", check_same_thread=False)
+        else:
+            (scratch / "fts.sqlite").unlink(missing_ok=True)
+            fts_db, results["fts_build"] = build_fts(url, scratch / "fts.sqlite")
         run_fts(fts_db, queries)
         fts_times, counts = run_fts(fts_db, queries)
         results["fts5"] = {**percentiles(fts_times), "mean_rows": statistics.fmean(counts)}
@@ -341,9 +348,10 @@ def main() -> None:
 
 
 def summary(r: dict, args) -> str:
-    w, f, h, b = r["wayfinder"], r["fts5"], r["http"], r["build"]
-    return "\n".join([
-        f"Listings: {b['listings']:,}; workload: {args.queries} searches (seed {args.seed}), words + 5-mile radius"
+    w, f, h = r["wayfinder"], r["fts5"], r["http"]
+    b = r.get("build")
+    lines = [
+        f"Listings: {r['listings']:,}; workload: {args.queries} searches (seed {args.seed}), words + 5-mile radius"
         f" around real venues + one of {len(FILTERS)} filter sets; {r['cpus']} CPUs, load average"
         f" {r['load_average_before'][0]:.1f} before / {r['load_average_after'][0]:.1f} after.",
         "",
@@ -356,13 +364,15 @@ def summary(r: dict, args) -> str:
         "",
         f"- Wayfinder p95 / FTS5 p95 = {r['ratio_p95']:.2f}x; mean results per search: Wayfinder {w['mean_results']:.0f}"
         f" (all matches, counted), FTS5 {f['mean_rows']:.0f} (top 20 only).",
-        f"- Index build: {b['seconds']:.1f} s wall, {b['cpu_seconds']:.1f} s CPU, peak RSS {b['peak_rss_mb']:.0f} MB"
-        f" (FTS5 build: {r['fts_build']['seconds']:.1f} s).",
         f"- Opening the index in a fresh process: {r['open']['seconds']:.2f} s; resident memory"
         f" {r['open']['rss_mb_before']:.0f} MB before, {r['open']['rss_mb_after']:.0f} MB after opening,"
         f" {w['rss_mb']:.0f} MB after the workload.",
         f"- HTTP: {h['requests_per_second']:.0f} requests/s, {h['errors']} errors.",
-    ])
+    ]
+    if b:
+        lines.append(f"- Index build: {b['seconds']:.1f} s wall, {b['cpu_seconds']:.1f} s CPU, peak RSS"
+                     f" {b['peak_rss_mb']:.0f} MB (FTS5 build: {r['fts_build']['seconds']:.1f} s).")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

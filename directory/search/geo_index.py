@@ -83,16 +83,22 @@ class AreaIndex:
 
         self.rows_with_areas = np.fromiter(areas, np.int64, len(areas))
         self.names: dict[int, list[str]] = {}
-        geoms, owners = [], []
+        shapes: dict[int, int] = {}  # id of a shared extent -> its polygon's position
+        geoms, owners = [], []  # one polygon per distinct shape; owners[i]: the rows using it
         for row, items in areas.items():
             self.names[row] = [a.get("name") or "a local area" for a in items]
             for area in items:
                 if area.get("extent"):
-                    geoms.append(polygon_from_geojson(area["extent"]))
-                    owners.append(row)
-        self._owners = np.asarray(owners, np.int64)
+                    at = shapes.get(id(area["extent"]))
+                    if at is None:
+                        at = shapes[id(area["extent"])] = len(geoms)
+                        geoms.append(polygon_from_geojson(area["extent"]))
+                        owners.append([])
+                    owners[at].append(row)
+        self._owners = [np.asarray(rows, np.int64) for rows in owners]
+        checked = np.concatenate(self._owners) if owners else np.zeros(0, np.int64)
         # A named area without a shape cannot be checked: such listings are marked, not hidden.
-        self.unchecked = np.setdiff1d(self.rows_with_areas, self._owners)
+        self.unchecked = np.setdiff1d(self.rows_with_areas, checked)
         self._tree = STRtree(geoms) if geoms else None
 
     def rows_containing(self, lat: float, lon: float) -> np.ndarray:
@@ -102,4 +108,6 @@ class AreaIndex:
         from shapely import Point
 
         hits = self._tree.query(Point(lon, lat), predicate="intersects")
-        return np.unique(self._owners[hits])
+        if not len(hits):
+            return np.zeros(0, np.int64)
+        return np.unique(np.concatenate([self._owners[h] for h in hits]))

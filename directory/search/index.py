@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 
 WRITER_WAIT_SECONDS = 1.5  # how long a search waits for another process's update to finish
 CHECK_INTERVAL_SECONDS = 5.0  # how often the slower staleness checks run per process
+OPEN_ATTEMPTS = 4
 
 _registry: dict[str, "SearchIndex"] = {}
 _registry_lock = threading.Lock()
@@ -164,7 +165,22 @@ class SearchIndex:
         return self.taxonomy_fingerprint
 
     def _load_current(self, session: Session, check: bool = False) -> Snapshot:
-        """Open CURRENT's latest generation as a snapshot, reusing warm segments."""
+        """Open CURRENT's latest generation as a snapshot, reusing warm segments.
+
+        A writer in another process may commit (and delete the files of segments it merged)
+        between reading the table of contents and opening the files: a missing file is retried
+        on the newer generation before the index is called damaged.
+        """
+        for attempt in range(OPEN_ATTEMPTS):
+            try:
+                return self._load_generation(session, check)
+            except IndexUnavailable as exc:
+                if attempt + 1 == OPEN_ATTEMPTS or not isinstance(exc.__cause__, FileNotFoundError):
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def _load_generation(self, session: Session, check: bool) -> Snapshot:
         build = self.store.current_build()
         if build is None:
             raise IndexUnavailable(f"there is no search index in {self.path}")
@@ -188,6 +204,10 @@ class SearchIndex:
                 data = self._segments.get(key)
                 if data is None:
                     data = self._segments[key] = SegmentData.load(segreader)
+                # Open the stored-facts file now (whoosh opens it lazily): once this generation
+                # is superseded its files may be deleted, and an open file stays readable.
+                if segreader.doc_count_all():
+                    segreader.stored_fields(0)
                 parts.append(_Part(data, offset, segreader))
         except Exception as exc:
             searcher.close()

@@ -15,6 +15,7 @@ masked out by the snapshot.
 
 from __future__ import annotations
 
+import json
 import math
 import struct
 import threading
@@ -240,8 +241,15 @@ class SegmentData:
             complex_docs=np.flatnonzero(columns["complex"]),
             lengths=lengths,
         )
+        # Many listings share an area (a ward): keep one copy of each shape.
+        shapes: dict[str, dict] = {}
         for doc in np.flatnonzero(columns["has_area"] & live).tolist():
-            data.areas[doc] = segreader.stored_fields(doc)["facts"]["areas"]
+            areas = segreader.stored_fields(doc)["facts"]["areas"]
+            data.areas[doc] = [
+                {"name": a.get("name"), "extent": shapes.setdefault(json.dumps(a["extent"], sort_keys=True), a["extent"])
+                 if a.get("extent") else None}
+                for a in areas
+            ]
         return data
 
     def rules(self, segreader, local: int) -> tuple[Rule, ...]:
