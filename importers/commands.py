@@ -185,7 +185,8 @@ def sources_list():
             ).first()
             last = "never run" if run is None else (
                 f"last run {run.started_at:%Y-%m-%d %H:%M} {run.status}: "
-                + ", ".join(f"{k} {v}" for k, v in (run.counts or {}).items() if v))
+                + (", ".join(f"{k} {v}" for k, v in (run.counts or {}).items() if v) or "nothing new")
+                + (f" - {run.error}" if run.error else ""))
             flag = " authoritative" if source.authoritative else ""
             click.echo(f"{source.name}  [{source.kind}{flag}]  {source.url}\n    {last}")
 

@@ -138,8 +138,9 @@ def run_import(session: Session, source: Source, reader: Reader, options: Import
             advance(len(page.items), page.total)
     notes += reader.report_notes()
     if complete and reader.snapshot and source.authoritative and not resumed:
-        _delete_unlisted(session, writer, source, counts)
-        notes.append("Authoritative snapshot: listings the source no longer has were deleted.")
+        gone = _delete_unlisted(session, writer, source, counts)
+        if gone:
+            notes.append(f"Authoritative snapshot: {gone} listings the source no longer has were deleted.")
     elif resumed and source.authoritative and complete:
         notes.append("This run resumed part-way, so nothing was deleted; the next full run will tidy up.")
     elif reader.snapshot and not source.authoritative and complete:
@@ -267,10 +268,12 @@ def _unlisted(session: Session, writer: Writer, source: Source) -> list[SourceRe
     return [r for r in rows if r.source_record_id not in writer.seen]
 
 
-def _delete_unlisted(session: Session, writer: Writer, source: Source, counts: dict) -> None:
-    for sr in _unlisted(session, writer, source):
+def _delete_unlisted(session: Session, writer: Writer, source: Source, counts: dict) -> int:
+    gone = _unlisted(session, writer, source)
+    for sr in gone:
         writer.delete(Deletion(sr.source_record_id))
     session.commit()
+    return len(gone)
 
 
 class _NoProgress:

@@ -152,15 +152,21 @@ def capacity_lines(listing: Listing, today: date) -> Lines:
     status = listing.capacity_status
     if listing.capacity_expires and listing.capacity_expires < today:
         status = "unknown"  # the statement has lapsed
-    note = f" ({listing.capacity_note})" if listing.capacity_note and status != "unknown" else ""
+
+    def said(text: str) -> str:
+        # The group's own note adds to the status, unless it only repeats it.
+        note = (listing.capacity_note or "").strip()
+        if not note or status == "unknown":
+            return text
+        return note if note.lower().startswith(text.lower()) else f"{text} ({note})"
+
     if status == "open":
-        return ["Places available" + note], []
+        return [said("Places available")], []
     if status == "limited":
-        return ["A few places left" + note], []
+        return [said("A few places left")], []
     if status in ("full", "waiting_list"):
         until = f" until {_month(listing.capacity_expires, today)}" if listing.capacity_expires else " at the moment"
-        text = "Full" + until + (" — waiting list open" if status == "waiting_list" else "")
-        return [], [text + note]
+        return [], [said("Full" + until + (" — waiting list open" if status == "waiting_list" else ""))]
     return [], []
 
 

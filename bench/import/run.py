@@ -14,6 +14,7 @@ import argparse
 import json
 import multiprocessing
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -58,6 +59,7 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--page-size", type=int, default=500)
     parser.add_argument("--postgres", action="store_true", help="use a fresh PostgreSQL database")
+    parser.add_argument("--keep", action="store_true", help="keep the SQLite file (its folder is printed)")
     args = parser.parse_args()
 
     ports = multiprocessing.Queue()
@@ -106,6 +108,10 @@ def main() -> None:
     finally:
         server.terminate()
         drop()
+        if args.keep:
+            print(f"kept {workdir}")
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -83,6 +83,8 @@ def test_capacity_lines_name_the_month_and_drop_lapsed_statements():
     assert reasons.capacity_lines(listing(capacity_status="full", capacity_expires=date(2026, 1, 1)), TODAY) == ([], [])
     assert reasons.capacity_lines(listing(capacity_status="limited", capacity_note="2 places"), TODAY) == (
         ["A few places left (2 places)"], [])
+    repeated = listing(capacity_status="open", capacity_note="Places available - just turn up")
+    assert reasons.capacity_lines(repeated, TODAY) == (["Places available - just turn up"], [])
 
 
 def test_freshness_lines():
