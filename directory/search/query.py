@@ -157,11 +157,12 @@ def _replace_words(text: str, corrections: Mapping[str, str]) -> str:
 
 
 def closest_words(word: str, vocabulary: Mapping[str, int], choices: list[str]) -> list[tuple[str, int]]:
-    """Real words within edit distance 1 (2 for words of 7+ letters), best first."""
+    """The nearest real words within edit distance 1 (2 for words of 7+ letters), commonest first."""
     limit = 2 if len(word) >= 7 else 1
     found = process.extract(word, choices, scorer=Levenshtein.distance, score_cutoff=limit, limit=25)
     ranked = sorted(((w, int(d)) for w, d, _ in found if w != word), key=lambda p: (p[1], -vocabulary.get(p[0], 0), p[0]))
-    return ranked[:FUZZY_ALTERNATIVES]
+    # Only the nearest words: with "knitting" one edit from "kniting", "writing" (two) is noise.
+    return [p for p in ranked if p[1] == ranked[0][1]][:FUZZY_ALTERNATIVES] if ranked else []
 
 
 def build_text_query(
@@ -195,6 +196,7 @@ def build_text_query(
                 if fixed and fixed not in seen_terms and document_frequency(fixed) > 0:
                     group.alternatives.append(Alternative(fixed, FUZZY_WEIGHTS[distance], "typo", candidate))
                     result.corrections.setdefault(word, candidate)
+                    seen_terms.add(fixed)  # the corrected word is searched; no synonym repeats it
         result.groups.append(group)
 
     if taxonomy is not None and text:

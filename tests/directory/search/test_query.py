@@ -20,9 +20,10 @@ TAXONOMY = TaxonomyIndex.from_specs([
     TermSpec("befriending", "Befriending", synonyms=("befriending", "someone to talk to"),
              need_phrases=("I'm lonely", "I feel lonely", "I have no one to talk to")),
 ])
-INDEX_TERMS = {"knit": 40, "natter": 12, "crochet": 5, "sew": 3, "walk": 80, "group": 300, "rambl": 2,
+INDEX_TERMS = {"write": 50, "knit": 40, "natter": 12, "crochet": 5, "sew": 3, "walk": 80, "group": 300, "rambl": 2,
                "befriend": 9, "talk": 20, "someon": 4, "lone": 3, "tea": 50, "danc": 7}
-VOCABULARY = {"knitting": 30, "knit": 20, "natter": 12, "dancing": 7, "walking": 60, "befriending": 9, "bereavement": 4}
+VOCABULARY = {"knitting": 30, "knit": 20, "natter": 12, "dancing": 7, "walking": 60, "befriending": 9, "bereavement": 4,
+              "writing": 50}
 
 
 def build(text, taxonomy=TAXONOMY):
@@ -60,6 +61,8 @@ def test_closest_words_prefer_fewer_edits_then_common_words():
     assert closest_words("walkign", VOCABULARY, list(VOCABULARY))[0] == ("walking", 2)
     assert closest_words("knit", VOCABULARY, list(VOCABULARY)) == []  # short words: one edit at most
     assert closest_words("bereavment", VOCABULARY, list(VOCABULARY))[0][0] == "bereavement"
+    # "writing" is two edits from "kniting", "knitting" one: only the nearest are offered.
+    assert closest_words("kniting", VOCABULARY, list(VOCABULARY)) == [("knitting", 1)]
 
 
 def test_categories_found_in_the_text_add_their_synonyms_to_title_and_categories_only():
