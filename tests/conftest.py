@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -46,10 +47,14 @@ def sqlite_url(tmp_path_factory) -> str:
     return url
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> str:
+@contextmanager
+def throwaway_postgres(prefix: str = "wayfinder_test"):
+    """Create a migrated PostgreSQL database, yield its URL, and always drop it afterwards.
+
+    Skips with the reason when no server answers, unless WAYFINDER_REQUIRE_POSTGRES=1.
+    """
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"wayfinder_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -59,11 +64,19 @@ def postgres_url() -> str:
             pytest.fail(f"PostgreSQL is required but unavailable at {PG_ADMIN_URL}: {exc}")
         pytest.skip(f"no PostgreSQL server at {PG_ADMIN_URL}: {exc}")
     url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    upgrade_database(url)
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        upgrade_database(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    with throwaway_postgres() as url:
+        yield url
 
 
 def _engine_for(request, backend: str):

@@ -203,24 +203,12 @@ def test_several_processes_search_while_one_writes(tmp_path):
 @pytest.fixture
 def pg_factory():
     """A PostgreSQL database of its own: this test commits from two connections at once."""
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"wayfinder_gap_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
-        admin.dispose()
-        if os.environ.get("WAYFINDER_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"PostgreSQL is required: {exc}")
-        pytest.skip(f"no PostgreSQL server: {exc}")
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    upgrade_database(url)
-    engine = make_engine(url)
-    yield make_session_factory(engine)
-    engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    from tests.conftest import throwaway_postgres
+
+    with throwaway_postgres("wayfinder_gap") as url:
+        engine = make_engine(url)
+        yield make_session_factory(engine)
+        engine.dispose()
 
 
 def test_a_late_commit_below_the_head_is_still_indexed(pg_factory, tmp_path):
