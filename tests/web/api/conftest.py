@@ -9,16 +9,14 @@
 
 from __future__ import annotations
 
-import os
-import uuid
+from contextlib import ExitStack
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import create_engine, text
 from sqlalchemy.orm import sessionmaker
 
 from directory.db import make_engine, make_session_factory, upgrade_database
-from tests.conftest import PG_ADMIN_URL
+from tests.conftest import throwaway_postgres
 from web import create_app
 
 TEST_CONFIG = {"TESTING": True, "SECRET_KEY": "test-only", "FEED_SETTLE_SECONDS": 0}
@@ -46,32 +44,14 @@ def client(app):
     return app.test_client()
 
 
-def _fresh_postgres() -> tuple[str, callable]:
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"wayfinder_api_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
-        admin.dispose()
-        if os.environ.get("WAYFINDER_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"PostgreSQL is required but unavailable at {PG_ADMIN_URL}: {exc}")
-        pytest.skip(f"no PostgreSQL server at {PG_ADMIN_URL}: {exc}")
-
-    def drop():
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}", drop
-
-
 def fresh_database(backend: str, tmp_path_factory) -> tuple[str, callable]:
     """A new, migrated, empty database and a function that removes it."""
     if backend == "sqlite":
         url, drop = f"sqlite:///{tmp_path_factory.mktemp('api') / 'wayfinder.sqlite'}", (lambda: None)
     else:
-        url, drop = _fresh_postgres()
+        # throwaway_postgres migrates the database itself; the stack drops it at close.
+        stack = ExitStack()
+        return stack.enter_context(throwaway_postgres("wayfinder_api")), stack.close
     upgrade_database(url)
     return url, drop
 
