@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from directory.errors import NotFound, ValidationError
 from directory.gazetteer import (
@@ -42,27 +42,6 @@ class OnlineTwin:
     def geocode(self, query):
         self.queries.append(query)
         return self.answers.get(query)
-
-
-@pytest.fixture(autouse=True)
-def empty_gazetteer(session):
-    """Start each test from empty gazetteer tables, and leave them empty.
-
-    On PostgreSQL the per-test rollback already guarantees this. On SQLite a commit inside the
-    code under test currently escapes the conftest's outer transaction (pysqlite opens its
-    transaction lazily, so the first SAVEPOINT's RELEASE really commits), so clean up explicitly
-    rather than see, or leave behind, another test's rows.
-    """
-    _clear(session)
-    yield session
-    session.rollback()
-    _clear(session)
-
-
-def _clear(session):
-    for model in (PostcodeArea, Postcode, Place):
-        session.execute(delete(model))
-    session.commit()
 
 
 def _postcode(code: str, lat: float, lon: float) -> Postcode:

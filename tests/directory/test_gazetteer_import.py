@@ -10,7 +10,7 @@ import zipfile
 import pytest
 import click
 from click.testing import CliRunner
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
 from directory import cli_support
@@ -42,27 +42,6 @@ ONSPD_ROWS = [
     '"NE8 1AD","NE8 1AD"',  # line 9: truncated row
     onspd_row("ne4 5pl", "54.971200", "-1.630500"),  # line 10: lower case is still fine
 ]
-
-
-@pytest.fixture(autouse=True)
-def empty_gazetteer(session):
-    """Start each test from empty gazetteer tables, and leave them empty.
-
-    On PostgreSQL the per-test rollback already guarantees this. On SQLite a commit inside the
-    code under test currently escapes the conftest's outer transaction (pysqlite opens its
-    transaction lazily, so the first SAVEPOINT's RELEASE really commits), so clean up explicitly
-    rather than see, or leave behind, another test's rows.
-    """
-    _clear(session)
-    yield session
-    session.rollback()
-    _clear(session)
-
-
-def _clear(session):
-    for model in (PostcodeArea, Postcode, Place):
-        session.execute(delete(model))
-    session.commit()
 
 
 @pytest.fixture
