@@ -16,14 +16,16 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     _configure_templates(app)
 
-    from web.extensions import csrf, db
+    from web.extensions import csrf, db, limiter
 
     db.init_app(app)
     csrf.init_app(app)
+    limiter.init_app(app)
 
-    from web import security
+    from web import errors, security
 
     security.init_app(app)
+    errors.init_app(app)
 
     from web import embed, public
 

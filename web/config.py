@@ -23,6 +23,13 @@ def load_config(instance_path: str) -> dict:
         # "Report something wrong" notes are deleted this many days after they were made.
         "REPORT_RETENTION_DAYS": int(os.environ.get("WAYFINDER_REPORT_RETENTION_DAYS", "180")),
         "SEARCH_LOG_RETENTION_DAYS": int(os.environ.get("WAYFINDER_SEARCH_LOG_RETENTION_DAYS", "365")),
+        # Rate limits count requests per client address in this store (memory:// is per process;
+        # use redis://127.0.0.1:6379 when several workers serve the site). Only counters live
+        # there, and only for the length of the window.
+        "RATELIMIT_STORAGE_URI": os.environ.get("WAYFINDER_RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,  # Retry-After tells a client when to come back
+        "REPORT_RATE_LIMIT": os.environ.get("WAYFINDER_REPORT_RATE_LIMIT", "5 per 10 minutes;20 per day"),
+        "MATCH_RATE_LIMIT": os.environ.get("WAYFINDER_MATCH_RATE_LIMIT", "120 per minute"),
     }
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Flask, current_app, g
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_wtf import CSRFProtect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -12,6 +14,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from directory.db import make_engine, make_session_factory
 
 csrf = CSRFProtect()
+# Per client address. Behind a reverse proxy, wrap the app in werkzeug's ProxyFix so the
+# address is the visitor's, not the proxy's. Storage comes from RATELIMIT_STORAGE_URI.
+limiter = Limiter(get_remote_address, default_limits=[])
 
 
 @dataclass

@@ -30,6 +30,7 @@ def _pages(ids):
         "embed": "/embed?postcode=NE4+5PL",
         "embed-error": "/embed?postcode=Atlantis",
         "embed-demo": "/embed/demo",
+        "not-found": "/no-such-page",
     }
 
 

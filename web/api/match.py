@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, jsonify, request
 from matching.profile import ProfileError
 from matching.rank import match
 from web.api import openapi
-from web.extensions import csrf, db
+from web.extensions import csrf, db, limiter
 from web.matching_data import INDEXES, local_now, match_config, parse_profile, timetable_source, weights_file
 
 bp = Blueprint("api_match", __name__, url_prefix="/api/v1")
@@ -29,6 +29,7 @@ def _bad_request(errors: dict[str, str]):
 
 
 @bp.post("/match")
+@limiter.limit(lambda: current_app.config["MATCH_RATE_LIMIT"])
 def match_profile():
     """Rank the directory for the profile in the request body."""
     data = request.get_json(silent=True)

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from directory.errors import NotFound, ValidationError
 from directory.models.report import REPORT_PROBLEMS
 from directory.reports import submit_report
-from web.extensions import db
+from web.extensions import db, limiter
 from web.public import present
 from web.public.finder import (
     ACCESS_FILTERS,
@@ -147,6 +147,7 @@ def _activity_page(service, form: ReportForm, reported: bool = False, status: in
 
 
 @bp.post("/activity/<service_id>/report")
+@limiter.limit(lambda: current_app.config["REPORT_RATE_LIMIT"])
 def report(service_id: str):
     """Store a "report something wrong" note for the group and the admins."""
     service = _service_or_404(service_id)
