@@ -2,7 +2,8 @@
 
 Hooking the session (rather than each service function) means importers, the group portal,
 the demo generator and admin edits cannot forget to log. A write to a child row (a schedule, a
-location, the organisation) is logged against every service it belongs to. Setting a field to
+location, the organisation) is logged against every service it belongs to; a change to a
+taxonomy term against every service filed under it or beneath it. Setting a field to
 the value it already has is not a change: re-running an unchanged import logs nothing.
 """
 
@@ -22,6 +23,8 @@ from directory.models import (
     Service,
     ServiceArea,
     ServiceAtLocation,
+    TaxonomyTerm,
+    service_taxonomy,
 )
 
 _CHILDREN = (Schedule, CostOption, Language, Contact, ServiceArea, ServiceAtLocation)
@@ -61,6 +64,8 @@ def _services_of(session: Session, obj) -> set[str]:
                     )
                 )
         return {i for i in ids if i}
+    if isinstance(obj, TaxonomyTerm) and obj.id:
+        return _services_under_term(session, obj.id)
     if isinstance(obj, Organization):
         ids = {s.id for s in obj.services if s.id}
         if obj.id:
@@ -68,6 +73,19 @@ def _services_of(session: Session, obj) -> set[str]:
                 ids |= set(session.scalars(select(Service.id).where(Service.organization_id == obj.id)))
         return ids
     return set()
+
+
+def _services_under_term(session: Session, term_id: str) -> set[str]:
+    # A renamed term, new synonyms or a move in the tree changes what a search for its
+    # services (and its narrower terms' services, which inherit the path) must find.
+    with session.no_autoflush:
+        terms, frontier = {term_id}, {term_id}
+        while frontier:
+            frontier = set(session.scalars(select(TaxonomyTerm.id).where(TaxonomyTerm.parent_id.in_(frontier)))) - terms
+            terms |= frontier
+        return set(session.scalars(
+            select(service_taxonomy.c.service_id).where(service_taxonomy.c.taxonomy_term_id.in_(terms))
+        ))
 
 
 @event.listens_for(Session, "before_flush")

@@ -134,3 +134,36 @@ def test_commits_inside_a_test_transaction_are_rolled_back(request, backend):
     with engine.connect() as conn:
         assert conn.execute(select(Service.id).where(Service.id == service.id)).first() is None
     engine.dispose()
+
+
+def test_a_taxonomy_term_change_logs_the_services_filed_under_it_and_beneath_it(session):
+    from directory.models import Taxonomy, TaxonomyTerm
+
+    taxonomy = Taxonomy(name="Test categories")
+    arts = TaxonomyTerm(code="t-arts", name="Arts", taxonomy=taxonomy)
+    knitting = TaxonomyTerm(code="t-knit", name="Knitting", taxonomy=taxonomy, parent=arts)
+    walks = TaxonomyTerm(code="t-walks", name="Walks", taxonomy=taxonomy)
+    knit_group, walk, painting = make_service(session), make_service(session), make_service(session)
+    knit_group.taxonomy_terms.append(knitting)
+    walk.taxonomy_terms.append(walks)
+    painting.taxonomy_terms.append(arts)
+    session.add(taxonomy)
+    session.commit()
+    last = session.scalar(select(ChangeLog.id).order_by(ChangeLog.id.desc()).limit(1))
+
+    def logged_since(mark):
+        return set(session.scalars(select(ChangeLog.entity_id).where(ChangeLog.id > mark)))
+
+    arts.name = "Arts and crafts"
+    session.commit()
+    assert logged_since(last) == {knit_group.id, painting.id}  # the term's services and its narrower terms'
+
+    last = session.scalar(select(ChangeLog.id).order_by(ChangeLog.id.desc()).limit(1))
+    knitting.synonyms = ["knit and natter", "crochet"]
+    session.commit()
+    assert logged_since(last) == {knit_group.id}
+
+    last = session.scalar(select(ChangeLog.id).order_by(ChangeLog.id.desc()).limit(1))
+    walks.name = "Walks"  # the same value: not a change
+    session.commit()
+    assert logged_since(last) == set()
