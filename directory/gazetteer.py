@@ -208,6 +208,31 @@ class Gazetteer:
         return GeoPoint(float(location.latitude), float(location.longitude), "online", label, district)
 
 
+@dataclass(frozen=True)
+class GeocodedPlace:
+    """Shaped like geopy's Location where the gazetteer reads it."""
+
+    latitude: float
+    longitude: float
+    address: str
+
+
+class InMemoryGeocoder:
+    """The online geocoder's in-memory twin: answers `geocode(query)` from a dict, offline.
+
+    For tests and demonstrations; it remembers every query so a test can check it was (or was
+    not) asked.
+    """
+
+    def __init__(self, answers: dict[str, GeocodedPlace] | None = None):
+        self.answers = dict(answers or {})
+        self.queries: list[str] = []
+
+    def geocode(self, query: str) -> GeocodedPlace | None:
+        self.queries.append(query)
+        return self.answers.get(query)
+
+
 def make_online_geocoder(name: str | None, *, user_agent: str = "wayfinder-directory", timeout: int = 10, **options):
     """Build a geopy geocoder from a configuration value, or None when unset.
 

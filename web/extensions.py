@@ -14,6 +14,20 @@ from sqlalchemy.orm import Session, sessionmaker
 from directory.db import make_engine, make_session_factory
 
 csrf = CSRFProtect()
+
+
+def online_geocoder(app: Flask | None = None):
+    """The optional online geocoder (ONLINE_GEOCODER, off by default), made once per app.
+
+    Tests and deployments may put their own geopy-style object in
+    ``app.extensions["wayfinder_geocoder"]``.
+    """
+    from directory.gazetteer import make_online_geocoder
+
+    app = app or current_app
+    if "wayfinder_geocoder" not in app.extensions:
+        app.extensions["wayfinder_geocoder"] = make_online_geocoder(app.config.get("ONLINE_GEOCODER"))
+    return app.extensions["wayfinder_geocoder"]
 # Per client address. Behind a reverse proxy, wrap the app in werkzeug's ProxyFix so the
 # address is the visitor's, not the proxy's. Storage comes from RATELIMIT_STORAGE_URI.
 limiter = Limiter(get_remote_address, default_limits=[])

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from directory.cli_support import open_session, settings
+from directory.gazetteer import make_online_geocoder
 from directory.listing_view import load_terms
 from matching.constraints import REASONS
 from matching.learn import NotEnoughOutcomes, Outcome, train, weights_toml
@@ -47,7 +48,7 @@ def match_command(profile_file, limit: int, at: str | None, as_json: bool, weigh
         raise click.ClickException(f"The profile is not valid JSON: {exc}") from None
     with open_session() as session:
         try:
-            profile = parse_profile(session, data)
+            profile = parse_profile(session, data, geocoder=make_online_geocoder(settings().get("ONLINE_GEOCODER")))
         except ProfileError as exc:
             raise click.ClickException("The profile has problems:\n" + "\n".join(
                 f"  {field}: {message}" for field, message in exc.errors.items())) from None

@@ -206,15 +206,16 @@ def local_now() -> datetime:
     return datetime.now(LONDON).replace(tzinfo=None)
 
 
-def locate(session: Session, profile: Profile) -> Profile:
+def locate(session: Session, profile: Profile, geocoder=None) -> Profile:
     """Fill in coordinates from the postcode when only a postcode was given.
 
-    Raises `ProfileError` on the postcode field when the gazetteer does not know it.
+    Raises `ProfileError` on the postcode field when the gazetteer (and the optional online
+    `geocoder`) does not know it.
     """
     if profile.has_location or not profile.postcode:
         return profile
     try:
-        point = Gazetteer(session).lookup(profile.postcode)
+        point = Gazetteer(session, online=geocoder).lookup(profile.postcode)
     except ValidationError as exc:
         raise ProfileError({"postcode": exc.message}) from None
     except NotFound as exc:
@@ -222,9 +223,9 @@ def locate(session: Session, profile: Profile) -> Profile:
     return replace(profile, latitude=point.latitude, longitude=point.longitude)
 
 
-def parse_profile(session: Session, data, known_categories: set[str] | None = None) -> Profile:
+def parse_profile(session: Session, data, known_categories: set[str] | None = None, geocoder=None) -> Profile:
     """Validate a profile from JSON-like data against the loaded taxonomy, and locate it."""
     if known_categories is None:
         known_categories = {t.code for t in load_terms(session)}
     profile = Profile.from_dict(data, known_categories=known_categories)
-    return locate(session, profile)
+    return locate(session, profile, geocoder)

@@ -63,14 +63,19 @@ def default_index() -> SearchIndex:
     return get_index(_default_index_dir)
 
 
-def search(session: Session, request: SearchRequest, *, index: SearchIndex | None = None, log: bool = True) -> SearchResults:
-    """Run one search. Raises `ValidationError` naming the parameter at fault."""
+def search(session: Session, request: SearchRequest, *, index: SearchIndex | None = None, log: bool = True,
+           geocoder=None) -> SearchResults:
+    """Run one search. Raises `ValidationError` naming the parameter at fault.
+
+    `geocoder` is an optional online geocoder (see `directory.gazetteer.make_online_geocoder`),
+    asked only when the local gazetteer does not know the place.
+    """
     started = time.perf_counter()
     index = index or default_index()
     snap = index.snapshot(session)
     categories = index.categories(session)
     request = request.validate(known_category=lambda code: categories.known(code) or code in snap.category_rows)
-    point, location = _locate(session, request)
+    point, location = _locate(session, request, geocoder)
     now = local_now(request.now)
 
     # 2. Geography first.
@@ -155,12 +160,12 @@ def search(session: Session, request: SearchRequest, *, index: SearchIndex | Non
 # --------------------------------------------------------------------------------------------
 
 
-def _locate(session: Session, request: SearchRequest) -> tuple[tuple[float, float] | None, dict]:
+def _locate(session: Session, request: SearchRequest, geocoder=None) -> tuple[tuple[float, float] | None, dict]:
     if request.near:
         from directory.gazetteer import Gazetteer
 
         try:
-            found = Gazetteer(session).lookup(request.near)
+            found = Gazetteer(session, online=geocoder).lookup(request.near)
         except (ValidationError, NotFound) as exc:
             raise ValidationError("near", getattr(exc, "message", None) or str(exc)) from None
         return (found.latitude, found.longitude), {

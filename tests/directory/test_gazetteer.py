@@ -1,17 +1,17 @@
 """The gazetteer's lookups and fallbacks, on real SQLite and PostgreSQL tables.
 
-The online geocoder is never called for real: `OnlineTwin` answers like geopy from a dict.
+The online geocoder is never called for real: its twin `InMemoryGeocoder` answers like geopy from a dict.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import func, select
 
 from directory.errors import NotFound, ValidationError
 from directory.gazetteer import (
+    GeocodedPlace,
+    InMemoryGeocoder,
     Gazetteer,
     GeoPoint,
     load_demo_gazetteer,
@@ -21,27 +21,6 @@ from directory.gazetteer import (
 )
 from directory.geo import haversine_km
 from directory.models import Place, Postcode, PostcodeArea
-
-
-@dataclass
-class TwinLocation:
-    """Shaped like geopy.location.Location where the gazetteer reads it."""
-
-    latitude: float
-    longitude: float
-    address: str
-
-
-class OnlineTwin:
-    """An in-memory stand-in for a geopy geocoder: `geocode(query)` -> Location or None."""
-
-    def __init__(self, answers: dict[str, TwinLocation] | None = None):
-        self.answers = answers or {}
-        self.queries: list[str] = []
-
-    def geocode(self, query):
-        self.queries.append(query)
-        return self.answers.get(query)
 
 
 def _postcode(code: str, lat: float, lon: float) -> Postcode:
@@ -165,10 +144,10 @@ def test_online_geocoder_is_off_by_default(gazetteer_rows):
 
 
 def test_online_twin_used_only_when_offline_fails(gazetteer_rows):
-    twin = OnlineTwin(
+    twin = InMemoryGeocoder(
         {
-            "NE99 9ZZ": TwinLocation(55.1, -1.7, "Somewhere, NE99 9ZZ"),
-            "Atlantis": TwinLocation(54.5, -1.5, "Atlantis, England"),
+            "NE99 9ZZ": GeocodedPlace(55.1, -1.7, "Somewhere, NE99 9ZZ"),
+            "Atlantis": GeocodedPlace(54.5, -1.5, "Atlantis, England"),
         }
     )
     gazetteer = Gazetteer(gazetteer_rows, online=twin)

@@ -10,10 +10,12 @@ from jsonschema.exceptions import ValidationError as JsonSchemaError
 from referencing import Registry, Resource
 from sqlalchemy import select
 
+from directory.gazetteer import GeocodedPlace, InMemoryGeocoder
 from directory.models import Place, Postcode, PostcodeArea, Schedule, SearchLogEntry
 from directory.services import resolve_terms
 from directory.taxonomy import load_wayfinder_taxonomy
 from tests.factories import add_cost, make_location, make_service
+from web import create_app
 from web.api.search import PARAMETERS, parse_search_request
 
 HEATON = (54.9806, -1.5900)
@@ -153,3 +155,22 @@ def test_parsing_is_a_plain_function():
     wanted = parse_search_request(MultiDict([("q", "choir"), ("day", "TU"), ("day", "thu"), ("radius_miles", "1"), ("near", "NE6")]))
     assert wanted.text == "choir" and wanted.days == ("TU", "TH")
     assert wanted.radius_km == pytest.approx(1.609344)
+
+
+def test_the_configured_online_geocoder_finds_places_the_gazetteer_does_not(app, client, monkeypatch):
+    online = InMemoryGeocoder({"Heaton Moor Road": GeocodedPlace(HEATON[0], HEATON[1], "Heaton Moor Road, Newcastle")})
+    monkeypatch.setitem(app.extensions, "wayfinder_geocoder", online)
+    body = get(client, q="knitting", near="Heaton Moor Road", radius_miles=2).get_json()
+    assert body["results"][0]["name"] == "Knit and natter"
+    assert body["location"]["label"] == "Heaton Moor Road, Newcastle"
+    assert get(client, near="Atlantis").status_code == 400  # unknown to both: still a 400
+    assert online.queries == ["Heaton Moor Road", "Atlantis"]
+
+
+def test_no_online_geocoder_unless_configured(app):
+    from web.extensions import online_geocoder
+
+    url = app.config["DATABASE_URL"]
+    assert online_geocoder(create_app({"TESTING": True, "DATABASE_URL": url})) is None
+    configured = create_app({"TESTING": True, "DATABASE_URL": url, "ONLINE_GEOCODER": "nominatim"})
+    assert type(online_geocoder(configured)).__name__ == "Nominatim"  # built, not called

@@ -85,3 +85,15 @@ def test_an_edit_to_the_directory_shows_in_the_next_match(client, world):
     engine.dispose()
     warnings = client.post("/api/v1/match", json=profile).get_json()["matches"][0]["warnings"]
     assert "Full at the moment" in warnings
+
+
+def test_the_configured_online_geocoder_places_a_postcode_the_gazetteer_lacks(client):
+    from directory.gazetteer import GeocodedPlace, InMemoryGeocoder
+
+    # A postcode whose district the local gazetteer lacks (a new build, or an outdated file).
+    online = InMemoryGeocoder({"TD15 1AA": GeocodedPlace(54.9745, -1.5800, "TD15 1AA")})
+    client.application.extensions["wayfinder_geocoder"] = online
+    response = client.post("/api/v1/match", json={"what_matters": ["I can't pay my bills"], "postcode": "td15 1aa"})
+    assert response.status_code == 200
+    assert response.get_json()["profile"]["latitude"] == pytest.approx(54.9745)
+    assert online.queries == ["TD15 1AA"]

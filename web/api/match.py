@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, jsonify, request
 from matching.profile import ProfileError
 from matching.rank import match
 from web.api import openapi
-from web.extensions import csrf, db, limiter
+from web.extensions import csrf, db, limiter, online_geocoder
 from web.matching_data import INDEXES, local_now, match_config, parse_profile, timetable_source, weights_file
 
 bp = Blueprint("api_match", __name__, url_prefix="/api/v1")
@@ -40,7 +40,7 @@ def match_profile():
         return _bad_request({"limit": f"limit must be a whole number from 1 to {MAX_LIMIT}."})
     session = db.session
     try:
-        profile = parse_profile(session, data)
+        profile = parse_profile(session, data, geocoder=online_geocoder())
     except ProfileError as exc:
         return _bad_request(exc.errors)
     config = match_config(weights_file({**current_app.config, "INSTANCE_PATH": current_app.instance_path}))

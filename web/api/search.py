@@ -22,7 +22,7 @@ from directory.vocab import ACCESSIBILITY_FEATURES, DAY_NAMES, DAYS, DeliveryMod
 from web.api import bp, openapi
 from web.api.opendata_http import error_response, json_response
 from web.api.search_schemas import RESPONSE_SCHEMAS
-from web.extensions import db
+from web.extensions import db, online_geocoder
 
 _TRUE, _FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off"}
 _DAY_WORDS = {**{d.lower(): d for d in DAYS}, **{n.lower(): d for d, n in DAY_NAMES.items()},
@@ -162,7 +162,7 @@ def search_endpoint():
     try:
         wanted = parse_search_request(request.args)
         index = get_index(current_app.config["SEARCH_INDEX_DIR"])
-        found = search(db.session, wanted, index=index)
+        found = search(db.session, wanted, index=index, geocoder=online_geocoder())
     except BadParameter as exc:
         return error_response(400, "bad_request", exc.message, exc.parameter)
     except ValidationError as exc:

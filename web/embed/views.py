@@ -17,7 +17,7 @@ from werkzeug.datastructures import MultiDict
 
 from directory.embed_origins import is_registered, normalise_origin
 from directory.errors import ValidationError
-from web.extensions import db
+from web.extensions import db, online_geocoder
 from web.public.finder import find_activities
 from web.public.forms import parse_search, search_args
 from web.public.views import now_local
@@ -60,7 +60,8 @@ def frame():
     search = replace(parse_search(args, per_page=EMBED_PER_PAGE), source="embed")
     parent = _allowed_parent(request.args.get("parent", ""))
     g.frame_ancestors = ("'self'" if parent == normalise_origin(_own_origin()) else parent) if parent else "'none'"
-    page = find_activities(db.session, search, now_local(), current_app.config["SEARCH_INDEX_DIR"])
+    page = find_activities(db.session, search, now_local(), current_app.config["SEARCH_INDEX_DIR"],
+                           geocoder=online_geocoder())
     keep = {"parent": request.args.get("parent", ""), "title": request.args.get("title", "")[:MAX_TITLE]}
     return render_template(
         "embed/frame.html",

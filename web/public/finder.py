@@ -166,11 +166,12 @@ def _engine_request(req: SearchRequest, categories: tuple[str, ...], **changes) 
     return replace(wanted, **changes)
 
 
-def find_activities(session: Session, req: SearchRequest, now: datetime, index_dir: str) -> ResultsPage:
+def find_activities(session: Session, req: SearchRequest, now: datetime, index_dir: str, geocoder=None) -> ResultsPage:
     """Search the directory for `req` and return one page of results, with suggestions when
     nothing matches (a wider radius that does find something, and related categories).
 
-    `now` fixes "next session" for reproducible pages; `index_dir` is the search index folder.
+    `now` fixes "next session" for reproducible pages; `index_dir` is the search index folder;
+    `geocoder` is the optional online fallback for places the gazetteer does not know.
     """
     index = engine.get_index(index_dir)
     chosen_terms: list[TaxonomyTerm] = []
@@ -179,7 +180,7 @@ def find_activities(session: Session, req: SearchRequest, now: datetime, index_d
     codes = tuple(t.code for t in chosen_terms)
     page = ResultsPage(req, None, None, [], 0, top_level_categories(session), chosen_terms)
     try:
-        found = engine.search(session, _engine_request(req, codes, now=now), index=index)
+        found = engine.search(session, _engine_request(req, codes, now=now), index=index, geocoder=geocoder)
     except ValidationError as exc:
         if exc.field != "near":
             raise
@@ -193,7 +194,7 @@ def find_activities(session: Session, req: SearchRequest, now: datetime, index_d
     page.suggestion = found.suggestion
     page.facets = {f.name: {v.value: v.count for v in f.values} for f in found.facets}
     if not found.total:
-        page.wider_radius = _wider(session, req, codes, now, index)
+        page.wider_radius = _wider(session, req, codes, now, index, geocoder)
         page.related = _related(session, chosen_terms, page.categories)
     return page
 
@@ -211,13 +212,14 @@ def public_service(session: Session, service_id: str) -> Service:
     return service
 
 
-def _wider(session: Session, req: SearchRequest, codes: tuple[str, ...], now: datetime, index) -> tuple[float, int] | None:
+def _wider(session: Session, req: SearchRequest, codes: tuple[str, ...], now: datetime, index,
+           geocoder=None) -> tuple[float, int] | None:
     """The nearest bigger radius that finds something, and how much it finds (not logged)."""
     if not req.where:
         return None
     for miles in [r for r in RADIUS_CHOICES if r > req.radius_miles]:
         wider = _engine_request(req, codes, radius_km=miles_to_km(miles), page=1, per_page=1, now=now)
-        found = engine.search(session, wider, index=index, log=False)
+        found = engine.search(session, wider, index=index, log=False, geocoder=geocoder)
         if found.total:
             return miles, found.total
     return None

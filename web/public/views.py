@@ -15,7 +15,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from directory.errors import NotFound, ValidationError
 from directory.models.report import REPORT_PROBLEMS
 from directory.reports import submit_report
-from web.extensions import db, limiter
+from web.extensions import db, limiter, online_geocoder
 from web.public import present
 from web.public.finder import (
     ACCESS_FILTERS,
@@ -66,7 +66,8 @@ def start():
 def results():
     """The results of a search, with filters as checkboxes in the same GET form."""
     search = parse_search(request.args)
-    page = find_activities(db.session, search, now_local(), current_app.config["SEARCH_INDEX_DIR"])
+    page = find_activities(db.session, search, now_local(), current_app.config["SEARCH_INDEX_DIR"],
+                           geocoder=online_geocoder())
     return render_template(
         "public/results.html",
         page=page,

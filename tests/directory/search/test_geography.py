@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from directory.errors import ValidationError
+from directory.gazetteer import GeocodedPlace, InMemoryGeocoder
 from directory.models import Place, Postcode, PostcodeArea, ServiceArea
-from tests.directory.search.conftest import find, names
+from directory.search import SearchRequest, search
+from tests.directory.search.conftest import NOW, find, names
 from tests.directory.search.test_geo_index import CENTRE, point_at
 from tests.factories import make_location, make_service
 
@@ -108,3 +110,21 @@ def test_radius_out_of_range_names_the_parameter(session, index, radius):
     with pytest.raises(ValidationError) as err:
         find(session, index, latitude=CENTRE[0], longitude=CENTRE[1], radius_km=radius)
     assert err.value.field == "radius"
+
+
+def test_an_online_geocoder_is_asked_only_for_places_the_gazetteer_does_not_know(session, index):
+    session.add(Place(name="Grainger Town", name_key="grainger town", kind="suburb", latitude=CENTRE[0], longitude=CENTRE[1]))
+    at(session, "Near", 0.5)
+    session.flush()
+    online = InMemoryGeocoder({"Ouseburn Farm": GeocodedPlace(CENTRE[0], CENTRE[1] + 0.001, "Ouseburn Farm, Newcastle")})
+
+    def near(place):
+        return search(session, SearchRequest(near=place, radius_km=2, now=NOW), index=index, log=False, geocoder=online)
+
+    found = near("Ouseburn Farm")
+    assert names(found) == ["Near"] and found.location["label"] == "Ouseburn Farm, Newcastle"
+    assert names(near("Grainger Town")) == ["Near"]
+    assert online.queries == ["Ouseburn Farm"]  # the local gazetteer answered the second one
+    with pytest.raises(ValidationError) as err:
+        near("Atlantis")  # neither knows it: still a clear error on the parameter
+    assert err.value.field == "near"

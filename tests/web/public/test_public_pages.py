@@ -105,6 +105,15 @@ def test_an_unknown_place_is_a_clear_error_not_a_crash(client):
     assert 'href="#where"' in response.get_data(as_text=True)
 
 
+def test_a_place_only_the_online_geocoder_knows_is_found_when_one_is_configured(app, client):
+    from directory.gazetteer import GeocodedPlace, InMemoryGeocoder
+
+    app.extensions["wayfinder_geocoder"] = InMemoryGeocoder(
+        {"Atlantis": GeocodedPlace(54.9707, -1.6369, "Atlantis, Newcastle")})
+    text = text_of(client.get("/results?where=Atlantis"))
+    assert "There is a problem" not in text and "Elswick Park Health Walk" in text
+
+
 def test_hostile_search_text_is_escaped(client):
     html = client.get('/results?q=<script>alert(1)</script>"><img src=x onerror=alert(1)>').get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html
